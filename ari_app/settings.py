@@ -1,0 +1,96 @@
+"""One typed settings object for every process (env `HOTLINE_*`, optional TOML file).
+
+Nothing here is created at import: call `load_settings()` where a process starts.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The sandbox's ARI credentials are public by design (loopback only); outside the sandbox
+# they must be replaced, which `validate_for_production` enforces.
+SANDBOX_ARI_PASSWORD = "sandbox-only"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="forbid")
+
+    environment: str = Field(default="sandbox", pattern="^(sandbox|production)$")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'hotline.db'}",
+        validation_alias=AliasChoices("DATABASE_URL", "HOTLINE_DATABASE_URL"),
+    )
+
+    # ARI of the hotline Asterisk.
+    ari_url: str = "http://127.0.0.1:18088/ari"
+    ari_user: str = "hotline12319"
+    ari_password: str = SANDBOX_ARI_PASSWORD
+    ari_app: str = "hotline12319"
+    ari_reconnect_max_seconds: float = 5.0
+
+    # Web side (console, API).
+    http_host: str = "127.0.0.1"
+    http_port: int = 8319
+
+    # The IVR flow and its prompts. `prompts_uri` is how Asterisk finds prompt files (a path
+    # inside Asterisk's own filesystem, without the extension).
+    flow_file: Path = PROJECT_ROOT / "ivr" / "flows" / "hotline.yaml"
+    prompts_file: Path = PROJECT_ROOT / "ivr" / "prompts.yaml"
+    prompts_dir: Path = PROJECT_ROOT / "recordings" / "prompts"
+    prompts_uri: str = "/srv/hotline12319/prompts"
+
+    # Where the app keeps its own copy of each call recording.
+    recordings_dir: Path = PROJECT_ROOT / "data" / "recordings"
+
+    # The local Asterisk pair (hotline + caller simulator) in a Debian sid chroot.
+    sandbox_root: Path = Path("/var/lib/hotline12319/sid")
+    sandbox_state_dir: Path = PROJECT_ROOT / "data" / "sandbox"
+    hotline_sip_port: int = 15060
+    caller_sip_port: int = 15070
+    caller_ari_url: str = "http://127.0.0.1:18089/ari"
+    caller_ari_app: str = "callersim"
+    # Where `sandbox up` gets the sid tree from, and the RTP port ranges of the pair (kept
+    # apart so the two instances on one loopback never compete for a port).
+    sandbox_mirror: str = "http://deb.debian.org/debian"
+    sandbox_suite: str = "sid"
+    hotline_rtp_ports: tuple[int, int] = (20000, 24999)
+    caller_rtp_ports: tuple[int, int] = (25000, 29999)
+    # How long `sandbox up` waits for both ARIs to answer.
+    sandbox_start_timeout: float = 60.0
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.environment == "production" and self.ari_password == SANDBOX_ARI_PASSWORD:
+            raise ValueError(
+                "HOTLINE_ARI_PASSWORD still has the sandbox value; set a real secret for production"
+            )
+        return self
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Environment wins over the file; explicit overrides win over both."""
+    path = config_file or (
+        Path(os.environ["HOTLINE_CONFIG"]) if "HOTLINE_CONFIG" in os.environ else None
+    )
+    from_file: dict[str, Any] = {}
+    if path is not None:
+        with path.open("rb") as fh:
+            from_file = tomllib.load(fh)
+    env_set = {
+        name
+        for name in Settings.model_fields
+        if f"HOTLINE_{name.upper()}" in os.environ
+        or (name == "database_url" and "DATABASE_URL" in os.environ)
+    }
+    values = {k: v for k, v in from_file.items() if k not in env_set}
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,79 @@
+"""What the flow engine asks the telephony and storage adapters to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from routing.enums import CallOutcome, OrderType, Utility
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    playback_id: str
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StopPlayback:
+    playback_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    token: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    name: str
+    max_seconds: int
+    max_silence_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class StopRecording:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOrder:
+    utility: Utility | None
+    order_type: OrderType
+    path: tuple[str, ...]
+    recording_name: str | None
+    needs_agent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EnterQueue:
+    utility: Utility | None
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class EndSession:
+    outcome: CallOutcome
+
+
+Command = (
+    Answer
+    | Play
+    | StopPlayback
+    | StartTimer
+    | Record
+    | StopRecording
+    | CreateOrder
+    | EnterQueue
+    | Hangup
+    | EndSession
+)

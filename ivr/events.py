@@ -1,0 +1,71 @@
+"""What happens on a call, as the flow engine sees it (adapters translate ARI into these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CallStarted:
+    """A new call entered the application."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallReclaimed:
+    """A call that was already ours is handed back after our process restarted."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigitPressed:
+    digit: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackDone:
+    playback_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimerExpired:
+    token: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingDone:
+    name: str
+    seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingFailed:
+    name: str
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCreated:
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueUnavailable:
+    """No agent can take the call now."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallerHungUp:
+    pass
+
+
+CallEvent = (
+    CallStarted
+    | CallReclaimed
+    | DigitPressed
+    | PlaybackDone
+    | TimerExpired
+    | RecordingDone
+    | RecordingFailed
+    | OrderCreated
+    | QueueUnavailable
+    | CallerHungUp
+)

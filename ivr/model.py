@@ -1,0 +1,147 @@
+"""The shape of an IVR flow file: typed nodes, checked field by field when loaded."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from routing.enums import OrderType, Utility
+
+DTMF_KEYS = frozenset("0123456789*#")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CallVars(_Strict):
+    """What the caller has told us so far; each menu choice may set some of it."""
+
+    utility: Utility | None = None
+    order_type: OrderType | None = None
+
+
+class Choice(_Strict):
+    next: str
+    set: CallVars = CallVars()
+
+
+class MenuNode(_Strict):
+    kind: Literal["menu"]
+    intro: tuple[str, ...] = ()
+    prompts: tuple[str, ...]
+    timeout_seconds: float = Field(gt=0, le=60)
+    max_attempts: int = Field(ge=1, le=10)
+    invalid_prompt: str
+    no_input_prompt: str
+    exhausted: str
+    choices: dict[str, Choice]
+
+    @field_validator("choices")
+    @classmethod
+    def _keys_are_dtmf(cls, choices: dict[str, Choice]) -> dict[str, Choice]:
+        bad = [key for key in choices if key not in DTMF_KEYS]
+        if bad:
+            raise ValueError(f"menu keys must be one DTMF key each, not {bad}")
+        if not choices:
+            raise ValueError("a menu needs at least one choice")
+        return choices
+
+
+class Case(_Strict):
+    when: CallVars
+    next: str
+
+
+class BranchNode(_Strict):
+    kind: Literal["branch"]
+    cases: tuple[Case, ...]
+    otherwise: str
+
+
+class PlayNode(_Strict):
+    kind: Literal["play"]
+    prompts: tuple[str, ...] = Field(min_length=1)
+    interruptible: bool = True
+    next: str
+
+
+class RecordNode(_Strict):
+    kind: Literal["record"]
+    prompts: tuple[str, ...]
+    max_seconds: int = Field(gt=0, le=600)
+    max_silence_seconds: int = Field(gt=0, le=30)
+    next: str
+
+
+class OrderNode(_Strict):
+    kind: Literal["order"]
+    default_order_type: OrderType | None = None
+    needs_agent: bool = False
+    next: str
+
+
+class ReadbackNode(_Strict):
+    kind: Literal["readback"]
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    digit_prefix: str
+    next: str
+
+
+class QueueNode(_Strict):
+    kind: Literal["queue"]
+    prompts: tuple[str, ...] = ()
+    unavailable: str
+
+
+class HangupNode(_Strict):
+    kind: Literal["hangup"]
+    prompts: tuple[str, ...] = ()
+
+
+Node = Annotated[
+    MenuNode
+    | BranchNode
+    | PlayNode
+    | RecordNode
+    | OrderNode
+    | ReadbackNode
+    | QueueNode
+    | HangupNode,
+    Field(discriminator="kind"),
+]
+
+
+class Flow(_Strict):
+    start: str
+    nodes: dict[str, Node]
+
+
+def successors(node: Node) -> list[str]:
+    """Every node this one can lead to."""
+    match node:
+        case MenuNode():
+            return [*(c.next for c in node.choices.values()), node.exhausted]
+        case BranchNode():
+            return [*(c.next for c in node.cases), node.otherwise]
+        case QueueNode():
+            return [node.unavailable]
+        case HangupNode():
+            return []
+        case _:
+            return [node.next]
+
+
+def prompt_ids(node: Node) -> list[str]:
+    """Every prompt id the node may play."""
+    match node:
+        case MenuNode():
+            return [*node.intro, *node.prompts, node.invalid_prompt, node.no_input_prompt]
+        case ReadbackNode():
+            return [*node.before, *node.after, *(node.digit_prefix + d for d in "0123456789")]
+        case PlayNode() | RecordNode() | QueueNode() | HangupNode():
+            return list(node.prompts)
+        case _:
+            return []

@@ -1,0 +1,39 @@
+"""The enumerations every part shares (JSON values are part of the command contract)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Utility(StrEnum):
+    """The nine industries of the hotline, in the hotline standard's order (L 1.3)."""
+
+    WATER = "water"
+    HEATING = "heating"
+    GAS = "gas"
+    ROAD_BRIDGE = "road_bridge"
+    RIVER = "river"
+    STREETLIGHT = "streetlight"
+    DRAINAGE = "drainage"
+    FLOOD_CONTROL = "flood_control"
+    WATER_SAVING = "water_saving"
+
+
+class OrderType(StrEnum):
+    """Work-order types of L 3.2.1, plus suggestion (L 3.1.5(7)c)."""
+
+    COMPLAINT = "complaint"
+    EMERGENCY_REPAIR = "emergency_repair"
+    MAINTENANCE = "maintenance"
+    HELP = "help"
+    CONSULTATION = "consultation"
+    SUGGESTION = "suggestion"
+
+
+class CallOutcome(StrEnum):
+    """How a call session ended."""
+
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"  # an order was created for it
+    ABANDONED = "abandoned"  # the caller left before an order existed
+    FAILED = "failed"  # our side could not carry the call

@@ -1,0 +1,173 @@
+"""The IVR flow engine, event by event, with no I/O."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ivr import commands as cmd
+from ivr import events as ev
+from ivr.flow import CallState, FlowEngine
+from ivr.loader import load_flow, load_prompt_ids
+from routing.enums import CallOutcome, OrderType, Utility
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def engine() -> FlowEngine:
+    prompts = load_prompt_ids(ROOT / "ivr" / "prompts.yaml")
+    return FlowEngine(load_flow(ROOT / "ivr" / "flows" / "hotline.yaml", prompts))
+
+
+def finish_prompt(engine: FlowEngine, state: CallState) -> tuple[CallState, list[cmd.Command]]:
+    assert state.playing is not None
+    return engine.handle(state, ev.PlaybackDone(state.playing))
+
+
+def press(engine: FlowEngine, state: CallState, keys: str) -> tuple[CallState, list[cmd.Command]]:
+    commands: list[cmd.Command] = []
+    for key in keys:
+        state, commands = engine.handle(state, ev.DigitPressed(key))
+    return state, commands
+
+
+def test_given_new_call_when_started_then_answers_and_greets_with_menu(engine: FlowEngine) -> None:
+    _state, commands = engine.start("c1")
+    assert commands[0] == cmd.Answer()
+    assert isinstance(commands[1], cmd.Play)
+    assert commands[1].prompts == ("welcome", "main_menu")
+
+
+def test_given_gas_emergency_keys_then_safety_advice_before_recording(engine: FlowEngine) -> None:
+    state, _ = engine.start("c1")
+    state, commands = press(engine, state, "31")
+    plays = [c for c in commands if isinstance(c, cmd.Play)]
+    assert plays[0].prompts == ("gas_safety",)
+    # The safety advice cannot be skipped with a key.
+    same, nothing = engine.handle(state, ev.DigitPressed("1"))
+    assert nothing == [] and same == state
+    state, commands = finish_prompt(engine, state)
+    assert commands[0] == cmd.Play(state.playing or "", ("describe_problem", "beep"))
+    state, commands = finish_prompt(engine, state)
+    assert isinstance(commands[0], cmd.Record)
+    state, commands = engine.handle(state, ev.RecordingDone(commands[0].name, 4.0))
+    order = commands[0]
+    assert isinstance(order, cmd.CreateOrder)
+    assert (order.utility, order.order_type) == (Utility.GAS, OrderType.EMERGENCY_REPAIR)
+    assert order.recording_name is not None
+    assert order.path[:3] == ("main_menu:3", "type_menu:1", "gas_safety")
+
+
+def test_given_order_created_then_number_read_back_digit_by_digit(engine: FlowEngine) -> None:
+    state = _at_order(engine, "12")
+    state, commands = engine.handle(state, ev.OrderCreated("2611270042"))
+    play = commands[0]
+    assert isinstance(play, cmd.Play)
+    assert play.prompts[0] == "order_accepted"
+    assert play.prompts[1:11] == tuple(f"digit_{d}" for d in "2611270042")
+    state, commands = finish_prompt(engine, state)
+    assert commands == [cmd.Hangup(), cmd.EndSession(CallOutcome.COMPLETED)]
+
+
+@pytest.mark.parametrize("keys,utility", [(str(i), u) for i, u in enumerate(Utility, start=1)])
+@pytest.mark.parametrize(
+    "type_key,order_type",
+    [
+        ("1", OrderType.EMERGENCY_REPAIR),
+        ("2", OrderType.MAINTENANCE),
+        ("3", OrderType.COMPLAINT),
+        ("4", OrderType.CONSULTATION),
+    ],
+)
+def test_every_utility_and_type_reachable_by_keys(
+    engine: FlowEngine, keys: str, utility: Utility, type_key: str, order_type: OrderType
+) -> None:
+    state = _at_order(engine, keys + type_key)
+    assert (state.vars.utility, state.vars.order_type) == (utility, order_type)
+
+
+def test_given_invalid_key_then_apology_and_menu_again(engine: FlowEngine) -> None:
+    state, _ = engine.start("c1")
+    state, commands = press(engine, state, "*")
+    assert isinstance(commands[0], cmd.StopPlayback)
+    assert isinstance(commands[1], cmd.Play)
+    assert commands[1].prompts == ("invalid_key", "main_menu")
+    assert state.attempt == 2 and state.path[-1] == "main_menu!*"
+
+
+def test_given_three_bad_tries_then_caller_goes_to_an_agent(engine: FlowEngine) -> None:
+    state, _ = engine.start("c1")
+    state, _ = press(engine, state, "*")
+    state, _ = finish_prompt(engine, state)
+    state, _ = engine.handle(state, ev.TimerExpired(state.token))
+    state, commands = press(engine, state, "#")
+    assert state.node == "agent"
+    assert [c.prompts for c in commands if isinstance(c, cmd.Play)] == [("agent_transfer",)]
+    state, commands = finish_prompt(engine, state)
+    assert commands == [cmd.EnterQueue(None)]
+    state, commands = engine.handle(state, ev.QueueUnavailable())
+    assert state.node == "agent_message"
+
+
+def test_given_stale_timer_then_ignored(engine: FlowEngine) -> None:
+    state, _ = engine.start("c1")
+    state, _ = finish_prompt(engine, state)
+    old_token = state.token
+    state, _ = press(engine, state, "2")
+    same, commands = engine.handle(state, ev.TimerExpired(old_token))
+    assert commands == [] and same == state
+
+
+def test_given_hangup_mid_menu_then_abandoned_without_order(engine: FlowEngine) -> None:
+    state, _ = engine.start("c1")
+    state, _ = press(engine, state, "2")
+    state, commands = engine.handle(state, ev.CallerHungUp())
+    assert commands == [cmd.EndSession(CallOutcome.ABANDONED)]
+    assert state.path == ("main_menu:2", "type_menu", "hangup")
+    assert engine.handle(state, ev.DigitPressed("1")) == (state, [])
+
+
+def test_given_hangup_while_recording_then_order_kept(engine: FlowEngine) -> None:
+    state = _recording(engine, "72")
+    state, commands = engine.handle(state, ev.CallerHungUp())
+    assert isinstance(commands[0], cmd.CreateOrder)
+    assert commands[0].recording_name == state.recording
+    assert commands[-1] == cmd.EndSession(CallOutcome.COMPLETED)
+
+
+def test_given_restart_mid_menu_then_reclaimed_call_hears_menu_again(engine: FlowEngine) -> None:
+    state, _ = engine.start("c1")
+    state, _ = press(engine, state, "5")
+    restored = CallState.restore(state.snapshot())
+    assert restored == state
+    state, commands = engine.handle(restored, ev.CallReclaimed())
+    assert isinstance(commands[0], cmd.Play) and commands[0].prompts == ("type_menu",)
+    state, commands = press(engine, state, "3")
+    assert state.vars.order_type == OrderType.COMPLAINT
+
+
+def test_given_restart_while_recording_then_recording_stopped_and_order_made(
+    engine: FlowEngine,
+) -> None:
+    state = _recording(engine, "12")
+    state, commands = engine.handle(CallState.restore(state.snapshot()), ev.CallReclaimed())
+    assert commands == [cmd.StopRecording(state.recording or "")]
+    state, commands = engine.handle(state, ev.RecordingDone(state.recording or ""))
+    assert isinstance(commands[0], cmd.CreateOrder)
+
+
+def _recording(engine: FlowEngine, keys: str) -> CallState:
+    state, _ = engine.start("c1")
+    state, _ = press(engine, state, keys)
+    while state.phase != "recording":
+        state, _ = finish_prompt(engine, state)
+    return state
+
+
+def _at_order(engine: FlowEngine, keys: str) -> CallState:
+    state = _recording(engine, keys)
+    state, commands = engine.handle(state, ev.RecordingDone(state.recording or "", 3.0))
+    assert isinstance(commands[0], cmd.CreateOrder)
+    return state
