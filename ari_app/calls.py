@@ -1,0 +1,220 @@
+"""One task per call: feed the flow engine the call's events, carry out its commands.
+
+The runner owns nothing the engine decides; it only talks to Asterisk and the database and
+turns what comes back into events. Events for one channel are handled strictly in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ari_app.client import AriClient, AriError, AriNotFound
+from ari_app.storage import CallStore
+from ivr import commands as cmd
+from ivr import events as ev
+from ivr.flow import ENDED, CallState, FlowEngine
+from recordings.store import fetch_recording, save_copy, wav_seconds
+from routing.repository import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CallContext:
+    """Everything a call's task needs, shared by all calls."""
+
+    engine: FlowEngine
+    ari: AriClient
+    store: CallStore
+    prompts_uri: str
+    recordings_dir: Path
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+@dataclass
+class CallMetrics:
+    answer_ms: float | None = None
+    dtmf_to_prompt_ms: list[float] = field(default_factory=list)
+    pending_digit_at: float | None = None
+    awaited_playback: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"answer_ms": self.answer_ms, "dtmf_to_prompt_ms": self.dtmf_to_prompt_ms}
+
+
+class CallRunner:
+    def __init__(self, ctx: CallContext, channel_id: str) -> None:
+        self.ctx = ctx
+        self.channel_id = channel_id
+        self.inbox: asyncio.Queue[ev.CallEvent | PlaybackStarted] = asyncio.Queue()
+        self.metrics = CallMetrics()
+        self.state: CallState | None = None
+        self._timers: list[asyncio.TimerHandle] = []
+
+    async def run_new(self, channel: dict[str, Any], received_at: float) -> None:
+        self.state, commands = self.ctx.engine.start(self.channel_id)
+        await self._execute(commands, received_at=received_at)
+        caller = channel.get("caller", {})
+        await self.ctx.store.open(
+            channel_id=self.channel_id,
+            caller_number=caller.get("number") or None,
+            caller_name=caller.get("name") or None,
+            started_at=utcnow(),
+        )
+        await self._persist(answered=True)
+        await self._loop()
+
+    async def run_reclaimed(self, state: CallState, first: ev.CallEvent) -> None:
+        self.state = state
+        await self._feed(first)
+        await self._loop()
+
+    async def _loop(self) -> None:
+        try:
+            while self.state is not None and self.state.phase != ENDED:
+                event = await self.inbox.get()
+                if isinstance(event, PlaybackStarted):
+                    self._playback_started(event.playback_id)
+                    continue
+                await self._feed(event)
+        finally:
+            for timer in self._timers:
+                timer.cancel()
+
+    async def _feed(self, event: ev.CallEvent) -> None:
+        assert self.state is not None
+        received = time.monotonic()
+        before = self.state
+        self.state, commands = self.ctx.engine.handle(self.state, event)
+        if isinstance(event, ev.DigitPressed) and any(isinstance(c, cmd.Play) for c in commands):
+            self.metrics.pending_digit_at = received
+        await self._execute(commands)
+        if self.state is not before and self.state.phase != ENDED:
+            await self._persist()
+
+    async def _persist(self, answered: bool = False) -> None:
+        assert self.state is not None
+        await self.ctx.store.progress(
+            channel_id=self.channel_id,
+            flow_state=self.state.snapshot(),
+            answered_at=utcnow() if answered else None,
+        )
+
+    # -- carrying out commands --------------------------------------------------------------
+
+    async def _execute(self, commands: list[cmd.Command], received_at: float | None = None) -> None:
+        for command in commands:
+            try:
+                await self._carry_out(command, received_at)
+            except AriNotFound:
+                log.info("call %s: %s found the channel gone", self.channel_id, command)
+            except AriError as exc:
+                log.warning("call %s: %s failed: %s", self.channel_id, command, exc)
+                self._after_failure(command)
+
+    async def _carry_out(self, command: cmd.Command, received_at: float | None) -> None:
+        ari, channel = self.ctx.ari, self.channel_id
+        match command:
+            case cmd.Answer():
+                await ari.answer(channel)
+                if received_at is not None:
+                    self.metrics.answer_ms = (time.monotonic() - received_at) * 1000
+            case cmd.Play(playback_id, prompts):
+                self._expect_playback(playback_id)
+                media = [f"sound:{self.ctx.prompts_uri}/{p}" for p in prompts]
+                await ari.play(channel, playback_id, media)
+            case cmd.StopPlayback(playback_id):
+                with contextlib.suppress(AriNotFound):
+                    await ari.stop_playback(playback_id)
+            case cmd.StartTimer(token, seconds):
+                await self._quiet()
+                loop = asyncio.get_running_loop()
+                event = ev.TimerExpired(token)
+                self._timers.append(loop.call_later(seconds, self.inbox.put_nowait, event))
+            case cmd.Record(name, max_seconds, max_silence):
+                await ari.record(
+                    channel, name, max_seconds=max_seconds, max_silence_seconds=max_silence
+                )
+            case _:
+                await self._carry_out_domain(command)
+
+    async def _carry_out_domain(self, command: cmd.Command) -> None:
+        match command:
+            case cmd.StopRecording(name):
+                try:
+                    await self.ctx.ari.stop_recording(name)
+                except AriNotFound:  # it ended while we were away; it is stored already
+                    self.inbox.put_nowait(ev.RecordingDone(name))
+            case cmd.CreateOrder():
+                number = await self.ctx.store.create_order(
+                    channel_id=self.channel_id, order=command, now=utcnow()
+                )
+                self.inbox.put_nowait(ev.OrderCreated(number))
+                if command.recording_name:
+                    self._keep_recording(command.recording_name, number)
+            case cmd.EnterQueue():
+                self.inbox.put_nowait(ev.QueueUnavailable())  # no ACD yet (issue 5)
+            case cmd.Hangup():
+                await self.ctx.ari.hangup(self.channel_id)
+            case cmd.EndSession(outcome):
+                assert self.state is not None
+                await self.ctx.store.end(
+                    channel_id=self.channel_id,
+                    outcome=outcome,
+                    path=list(self.state.path),
+                    metrics=self.metrics.as_json(),
+                    ended_at=utcnow(),
+                )
+
+    def _after_failure(self, command: cmd.Command) -> None:
+        if isinstance(command, cmd.Record):
+            self.inbox.put_nowait(ev.RecordingFailed(command.name, "record_failed"))
+        elif isinstance(command, cmd.Play):
+            self.inbox.put_nowait(ev.PlaybackDone(command.playback_id))
+
+    async def _quiet(self) -> None:
+        # Keep RTP flowing while we wait for a key, so the caller hears the prompt end.
+        with contextlib.suppress(AriError):
+            await self.ctx.ari.start_silence(self.channel_id)
+
+    # -- measurements -------------------------------------------------------------------------
+
+    def _expect_playback(self, playback_id: str) -> None:
+        self.metrics.awaited_playback = playback_id
+
+    def _playback_started(self, playback_id: str) -> None:
+        m = self.metrics
+        if m.pending_digit_at is not None and playback_id == m.awaited_playback:
+            m.dtmf_to_prompt_ms.append(round((time.monotonic() - m.pending_digit_at) * 1000, 2))
+            m.pending_digit_at = None
+
+    # -- recordings -----------------------------------------------------------------------
+
+    def _keep_recording(self, name: str, order_number: str) -> None:
+        task = asyncio.create_task(self._copy_recording(name, order_number))
+        self.ctx.background.add(task)
+        task.add_done_callback(self.ctx.background.discard)
+
+    async def _copy_recording(self, name: str, order_number: str) -> None:
+        try:
+            data = await fetch_recording(self.ctx.ari, name)
+        except AriError as exc:
+            log.error("order %s: recording %s not retrievable: %s", order_number, name, exc)
+            return
+        path = await asyncio.to_thread(save_copy, data, self.ctx.recordings_dir, order_number)
+        await self.ctx.store.attach_recording(
+            order_number=order_number, path=str(path), size=len(data), seconds=wav_seconds(data)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackStarted:
+    """Only measured, never given to the engine."""
+
+    playback_id: str

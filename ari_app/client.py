@@ -1,0 +1,178 @@
+"""A thin typed ARI client on aiohttp: the REST calls we use and the events websocket.
+
+Why our own: the two ARI clients on PyPI are little used, and the surface we need is a dozen
+endpoints; owning it keeps timeouts, reconnects and errors under our control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+
+class AriError(Exception):
+    def __init__(self, status: int, method: str, path: str, body: str) -> None:
+        super().__init__(f"ARI {method} {path} -> {status}: {body[:200]}")
+        self.status = status
+
+
+class AriNotFound(AriError):
+    """The channel, playback or recording is gone (often: the caller hung up)."""
+
+
+class AriClient:
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, user: str, password: str):
+        self._http = session
+        self.base_url = base_url.rstrip("/")
+        self._auth = aiohttp.BasicAuth(user, password)
+        self._api_key = f"{user}:{password}"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        async with self._http.request(
+            method,
+            self.base_url + path,
+            params=clean,
+            json=body,
+            auth=self._auth,
+            timeout=aiohttp.ClientTimeout(total=10),
+        ) as response:
+            text = await response.text()
+            if response.status == 404:
+                raise AriNotFound(response.status, method, path, text)
+            if response.status >= 400:
+                raise AriError(response.status, method, path, text)
+            return json.loads(text) if text else None
+
+    async def read_bytes(self, path: str) -> bytes:
+        async with self._http.get(self.base_url + path, auth=self._auth) as response:
+            if response.status == 404:
+                raise AriNotFound(404, "GET", path, "")
+            if response.status >= 400:
+                raise AriError(response.status, "GET", path, await response.text())
+            return await response.read()
+
+    # -- channels -------------------------------------------------------------------------
+
+    async def answer(self, channel_id: str) -> None:
+        await self.request("POST", f"/channels/{channel_id}/answer")
+
+    async def hangup(self, channel_id: str) -> None:
+        await self.request("DELETE", f"/channels/{channel_id}")
+
+    async def play(self, channel_id: str, playback_id: str, media: list[str]) -> None:
+        await self.request(
+            "POST", f"/channels/{channel_id}/play/{playback_id}", params={"media": media}
+        )
+
+    async def stop_playback(self, playback_id: str) -> None:
+        await self.request("DELETE", f"/playbacks/{playback_id}")
+
+    async def start_silence(self, channel_id: str) -> None:
+        await self.request("POST", f"/channels/{channel_id}/silence")
+
+    async def send_dtmf(self, channel_id: str, digits: str, duration_ms: int = 100) -> None:
+        await self.request(
+            "POST",
+            f"/channels/{channel_id}/dtmf",
+            params={"dtmf": digits, "duration": duration_ms, "between": 100},
+        )
+
+    async def set_variable(self, channel_id: str, name: str, value: str) -> None:
+        await self.request(
+            "POST", f"/channels/{channel_id}/variable", params={"variable": name, "value": value}
+        )
+
+    async def record(
+        self, channel_id: str, name: str, *, max_seconds: int, max_silence_seconds: int
+    ) -> None:
+        params = {
+            "name": name,
+            "format": "wav",
+            "maxDurationSeconds": max_seconds,
+            "maxSilenceSeconds": max_silence_seconds,
+            "ifExists": "overwrite",
+            "beep": False,
+            "terminateOn": "#",
+        }
+        await self.request("POST", f"/channels/{channel_id}/record", params=params)
+
+    async def originate(self, **fields: Any) -> dict[str, Any]:
+        variables = fields.pop("variables", None)
+        body = {"variables": variables} if variables else None
+        result: dict[str, Any] = await self.request("POST", "/channels", params=fields, body=body)
+        return result
+
+    # -- recordings, applications -----------------------------------------------------------
+
+    async def stop_recording(self, name: str) -> None:
+        await self.request("POST", f"/recordings/live/{name}/stop")
+
+    async def stored_recording(self, name: str) -> bytes:
+        return await self.read_bytes(f"/recordings/stored/{name}/file")
+
+    async def application_channels(self, app: str) -> list[str]:
+        data = await self.request("GET", f"/applications/{app}")
+        return list(data.get("channel_ids", []))
+
+    async def info(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", "/asterisk/info")
+        return result
+
+    # -- events -----------------------------------------------------------------------------
+
+    def events_url(self, app: str) -> str:
+        scheme, netloc, path, _, _ = urlsplit(self.base_url)
+        ws_scheme = "wss" if scheme == "https" else "ws"
+        query = f"app={app}&subscribeAll=false"
+        return urlunsplit((ws_scheme, netloc, f"{path}/events", query, ""))
+
+    def connect_events(self, app: str) -> Any:
+        """The events websocket (an async context manager); messages via `read_events`."""
+        return self._http.ws_connect(self.events_url(app), auth=self._auth, heartbeat=15)
+
+
+async def read_events(ws: aiohttp.ClientWebSocketResponse) -> AsyncIterator[dict[str, Any]]:
+    """Events until the websocket closes; the caller decides whether to reconnect."""
+    async for message in ws:
+        if message.type != aiohttp.WSMsgType.TEXT:
+            break
+        try:
+            yield json.loads(message.data)
+        except json.JSONDecodeError:
+            log.warning("ignoring a malformed ARI event: %.120s", message.data)
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+async def wait_for_ari(client: AriClient, within: float) -> dict[str, Any]:
+    """Poll until ARI answers; Asterisk takes a few seconds to load its modules."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        try:
+            return await client.info()
+        except (aiohttp.ClientError, AriError, TimeoutError):
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.5)

@@ -1,0 +1,108 @@
+"""`hotline12319 serve`: the ARI application and the web/API in one aiohttp process.
+
+Resources start in `cleanup_ctx` order (database, ARI, call handling) and stop in reverse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from ari_app.calls import CallContext
+from ari_app.client import AriClient
+from ari_app.settings import Settings, load_settings
+from ari_app.stasis import StasisApp
+from ari_app.storage import CallStore
+from console.http import HEALTH, SESSIONS, routes
+from ivr.flow import FlowEngine
+from ivr.loader import load_flow, load_prompt_ids
+from routing.db import make_engine, make_sessionmaker
+from routing.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+SETTINGS = web.AppKey("settings", Settings)
+STASIS = web.AppKey("stasis", StasisApp)
+
+
+def init_app(settings: Settings) -> web.Application:
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
+    app.cleanup_ctx.extend([_database, _call_handling])
+    app.add_routes(routes)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    engine = make_engine(app[SETTINGS].database_url)
+    app[SESSIONS] = make_sessionmaker(engine)
+    yield
+    await engine.dispose()
+
+
+async def _call_handling(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    prompts = load_prompt_ids(settings.prompts_file)
+    engine = FlowEngine(load_flow(settings.flow_file, prompts))
+    async with aiohttp.ClientSession() as http:
+        ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        ctx = CallContext(
+            engine=engine,
+            ari=ari,
+            store=CallStore(app[SESSIONS]),
+            prompts_uri=settings.prompts_uri,
+            recordings_dir=settings.recordings_dir,
+        )
+        stasis = StasisApp(ctx, settings.ari_app, settings.ari_reconnect_max_seconds)
+        app[STASIS] = stasis
+        tasks = [asyncio.create_task(stasis.run()), asyncio.create_task(_report(app, stasis))]
+        yield
+        for task in [*tasks, *stasis.tasks.values(), *ctx.background]:
+            task.cancel()
+        for task in [*tasks, *stasis.tasks.values(), *ctx.background]:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def _report(app: web.Application, stasis: StasisApp) -> None:
+    while True:
+        app[HEALTH].update(
+            status="ok" if stasis.connected.is_set() else "degraded",
+            ari_connected=stasis.connected.is_set(),
+            active_calls=len(stasis.calls),
+        )
+        await asyncio.sleep(0.5)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, help="web/API port (default from settings)")
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_settings()
+    if args.port:
+        settings = settings.model_copy(update={"http_port": args.port})
+    upgrade(settings.database_url)
+    log.info(
+        "hotline12319 serving; ARI %s app %s; web http://%s:%d/",
+        settings.ari_url,
+        settings.ari_app,
+        settings.http_host,
+        settings.http_port,
+    )
+    web.run_app(
+        init_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        print=None,
+        handle_signals=True,
+    )
+    return 0

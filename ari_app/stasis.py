@@ -1,0 +1,147 @@
+"""ARI events -> call tasks. Keeps the events websocket up and takes calls back after a gap.
+
+One task per call, keyed by channel id. When the websocket returns (or the process starts),
+calls that Asterisk still holds in our Stasis app are taken back from their stored state, and
+calls that ended while we were away are closed the way the flow says (an interrupted
+recording still becomes an order).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import aiohttp
+
+from ari_app.calls import CallContext, CallRunner, PlaybackStarted
+from ari_app.client import AriError, read_events
+from ivr import events as ev
+from ivr.flow import CallState
+
+log = logging.getLogger(__name__)
+
+HANGUP_EVENTS = frozenset({"StasisEnd", "ChannelHangupRequest", "ChannelDestroyed"})
+
+
+class StasisApp:
+    def __init__(self, ctx: CallContext, app: str, reconnect_max_seconds: float) -> None:
+        self.ctx = ctx
+        self.app = app
+        self.reconnect_max_seconds = reconnect_max_seconds
+        self.calls: dict[str, CallRunner] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.connected = asyncio.Event()
+
+    async def run(self) -> None:
+        """Forever: connect, take calls back, dispatch events; back off after a drop."""
+        delay = 0.2
+        while True:
+            try:
+                await self._session()
+                delay = 0.2
+            except (aiohttp.ClientError, AriError, OSError, TimeoutError) as exc:
+                log.warning("ARI connection lost (%s); retrying in %.1fs", exc, delay)
+            self.connected.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.reconnect_max_seconds)
+
+    async def _session(self) -> None:
+        async with self.ctx.ari.connect_events(self.app) as ws:
+            # Events that arrive while we take calls back wait in the websocket's buffer.
+            await self.reclaim()
+            self.connected.set()
+            log.info("ARI events connected for app %s", self.app)
+            async for event in read_events(ws):
+                try:
+                    self.dispatch(event)
+                except (KeyError, TypeError, AttributeError, ValueError):
+                    log.warning("ignoring a malformed ARI event: %.200r", event)
+
+    async def reclaim(self) -> None:
+        live = set(await self.ctx.ari.application_channels(self.app))
+        for call in await self.ctx.store.unfinished():
+            if call.channel_id in self.calls or call.flow_state is None:
+                continue
+            state = CallState.restore(call.flow_state)
+            first: ev.CallEvent = (
+                ev.CallReclaimed() if call.channel_id in live else ev.CallerHungUp()
+            )
+            log.info("taking back call %s at %s (%s)", call.channel_id, state.node, first)
+            self._spawn(call.channel_id, lambda r, s=state, f=first: r.run_reclaimed(s, f))
+        for channel_id in live - set(self.calls):
+            # In Stasis but never seen (its StasisStart was lost with the connection).
+            self._spawn(channel_id, lambda r: r.run_new({"id": r.channel_id}, time.monotonic()))
+
+    def dispatch(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "StasisStart":
+            channel = event.get("channel", {})
+            received = time.monotonic()
+            if channel.get("id") and channel["id"] not in self.calls:
+                self._spawn(channel["id"], lambda r: r.run_new(channel, received))
+            return
+        channel_id, call_event = translate(event)
+        runner = self.calls.get(channel_id or "")
+        if runner is not None and call_event is not None:
+            runner.inbox.put_nowait(call_event)
+        elif kind not in KNOWN_EVENTS:
+            log.debug("ignoring ARI event %s", kind)
+
+    def _spawn(self, channel_id: str, start: Any) -> None:
+        runner = CallRunner(self.ctx, channel_id)
+        self.calls[channel_id] = runner
+        task = asyncio.create_task(self._guard(runner, start(runner)))
+        self.tasks[channel_id] = task
+
+    async def _guard(self, runner: CallRunner, work: Any) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("call %s failed", runner.channel_id)
+        finally:
+            self.calls.pop(runner.channel_id, None)
+            self.tasks.pop(runner.channel_id, None)
+
+
+KNOWN_EVENTS = frozenset(
+    {
+        "ChannelDtmfReceived",
+        "PlaybackStarted",
+        "PlaybackFinished",
+        "RecordingStarted",
+        "RecordingFinished",
+        "RecordingFailed",
+        *HANGUP_EVENTS,
+    }
+)
+
+
+def translate(event: dict[str, Any]) -> tuple[str | None, ev.CallEvent | PlaybackStarted | None]:
+    """The channel an ARI event is about and what it means to the flow (None: nothing)."""
+    kind = event.get("type")
+    if kind == "ChannelDtmfReceived":
+        return event["channel"]["id"], ev.DigitPressed(str(event["digit"]))
+    if kind in HANGUP_EVENTS:
+        return event.get("channel", {}).get("id"), ev.CallerHungUp()
+    if kind in ("PlaybackStarted", "PlaybackFinished"):
+        playback = event.get("playback", {})
+        channel_id = _target_channel(playback.get("target_uri", ""))
+        if kind == "PlaybackStarted":
+            return channel_id, PlaybackStarted(playback.get("id", ""))
+        return channel_id, ev.PlaybackDone(playback.get("id", ""))
+    if kind in ("RecordingFinished", "RecordingFailed"):
+        recording = event.get("recording", {})
+        channel_id = _target_channel(recording.get("target_uri", ""))
+        if kind == "RecordingFailed":
+            return channel_id, ev.RecordingFailed(recording.get("name", ""), "asterisk_failed")
+        return channel_id, ev.RecordingDone(recording.get("name", ""), recording.get("duration"))
+    return None, None
+
+
+def _target_channel(uri: str) -> str | None:
+    kind, _, target = uri.partition(":")
+    return target if kind == "channel" else None

@@ -1,0 +1,100 @@
+"""The first cut of the REST API: read calls and orders (the console grows from here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from routing.models import CallSession, WorkOrder
+
+SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+HEALTH = web.AppKey("health", dict[str, Any])
+
+routes = web.RouteTableDef()
+
+
+def api_error(status: type[web.HTTPException], error: str, message: str) -> web.HTTPException:
+    return status(
+        text=web.json_response({"error": error, "message": message}).text,
+        content_type="application/json",
+    )
+
+
+def order_json(order: WorkOrder) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "utility": order.utility.value if order.utility else None,
+        "order_type": order.order_type.value,
+        "status": order.status.value,
+        "needs_agent": order.needs_agent,
+        "caller_number": order.caller_number,
+        "ivr_path": order.ivr_path,
+        "recording": {
+            "name": order.recording_name,
+            "stored": order.recording_path is not None,
+            "bytes": order.recording_bytes,
+            "seconds": order.recording_seconds,
+        },
+        "created_at": order.created_at.isoformat(),
+    }
+
+
+def call_json(call: CallSession) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "channel_id": call.channel_id,
+        "caller_number": call.caller_number,
+        "caller_name": call.caller_name,
+        "started_at": iso(call.started_at),
+        "answered_at": iso(call.answered_at),
+        "ended_at": iso(call.ended_at),
+        "outcome": call.outcome.value,
+        "path": call.path,
+        "metrics": call.metrics,
+        "order": order_json(call.order) if call.order else None,
+    }
+
+
+@routes.get("/health")
+async def health(request: web.Request) -> web.Response:
+    return web.json_response(request.app[HEALTH])
+
+
+@routes.get("/api/orders/{number}")
+async def get_order(request: web.Request) -> web.Response:
+    number = request.match_info["number"]
+    async with request.app[SESSIONS]() as session:
+        found = await session.execute(select(WorkOrder).where(WorkOrder.number == number))
+        order = found.scalar_one_or_none()
+    if order is None:
+        raise api_error(web.HTTPNotFound, "order-not-found", f"no order {number}")
+    return web.json_response(order_json(order))
+
+
+@routes.get("/api/calls")
+async def find_calls(request: web.Request) -> web.Response:
+    allowed = {"caller_name", "caller_number", "limit"}
+    unknown = set(request.query) - allowed
+    if unknown:
+        raise api_error(web.HTTPBadRequest, "unknown-parameter", f"unknown: {sorted(unknown)}")
+    query = select(CallSession).options(selectinload(CallSession.order))
+    for name in ("caller_name", "caller_number"):
+        if name in request.query:
+            query = query.where(getattr(CallSession, name) == request.query[name])
+    limit = _limit(request.query.get("limit", "50"))
+    query = query.order_by(CallSession.id.desc()).limit(limit)
+    async with request.app[SESSIONS]() as session:
+        calls = (await session.execute(query)).scalars().all()
+    return web.json_response({"calls": [call_json(c) for c in calls]})
+
+
+def _limit(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise api_error(web.HTTPBadRequest, "bad-limit", "limit must be 1..500")
+    return int(raw)

@@ -1,0 +1,186 @@
+"""Reading and writing calls and orders. Every write is one transaction and idempotent where a
+retry or a reclaimed call could repeat it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from routing.enums import CallOutcome, OrderType, Utility
+from routing.models import AuditEvent, CallSession, OrderCounter, WorkOrder
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def open_call(
+    session: AsyncSession,
+    *,
+    channel_id: str,
+    caller_number: str | None,
+    caller_name: str | None,
+    started_at: datetime,
+) -> CallSession:
+    existing = await call_by_channel(session, channel_id=channel_id)
+    if existing is not None:
+        return existing
+    call = CallSession(
+        channel_id=channel_id,
+        caller_number=caller_number,
+        caller_name=caller_name,
+        started_at=started_at,
+        path=[],
+        metrics={},
+    )
+    session.add(call)
+    await session.flush()
+    return call
+
+
+async def call_by_channel(session: AsyncSession, *, channel_id: str) -> CallSession | None:
+    result = await session.execute(select(CallSession).where(CallSession.channel_id == channel_id))
+    return result.scalar_one_or_none()
+
+
+async def save_call_progress(
+    session: AsyncSession,
+    *,
+    channel_id: str,
+    flow_state: dict[str, Any],
+    path: list[str],
+    answered_at: datetime | None = None,
+) -> None:
+    values: dict[str, Any] = {"flow_state": flow_state, "path": path}
+    if answered_at is not None:
+        values["answered_at"] = answered_at
+    await session.execute(
+        update(CallSession).where(CallSession.channel_id == channel_id).values(**values)
+    )
+
+
+async def end_call(
+    session: AsyncSession,
+    *,
+    channel_id: str,
+    outcome: CallOutcome,
+    path: list[str],
+    metrics: dict[str, Any],
+    ended_at: datetime,
+) -> None:
+    await session.execute(
+        update(CallSession)
+        .where(CallSession.channel_id == channel_id, CallSession.ended_at.is_(None))
+        .values(outcome=outcome, path=path, metrics=metrics, ended_at=ended_at)
+    )
+    await audit(
+        session,
+        actor="ivr",
+        entity="call",
+        entity_id=channel_id,
+        action=f"call_{outcome.value}",
+        detail={"path": path},
+    )
+
+
+async def unfinished_calls(session: AsyncSession) -> list[CallSession]:
+    result = await session.execute(
+        select(CallSession).where(CallSession.outcome == CallOutcome.IN_PROGRESS)
+    )
+    return list(result.scalars())
+
+
+async def next_order_number(session: AsyncSession, *, now: datetime) -> str:
+    """YYMMDD (Shanghai) + a four-digit daily sequence: short enough to read back by phone."""
+    day = now.astimezone(SHANGHAI).strftime("%y%m%d")
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OrderCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": OrderCounter.last + 1})
+        .returning(OrderCounter.last)
+    )
+    last = (await session.execute(statement)).scalar_one()
+    return f"{day}{last:04d}"
+
+
+async def create_order_for_call(
+    session: AsyncSession,
+    *,
+    channel_id: str,
+    utility: Utility | None,
+    order_type: OrderType,
+    ivr_path: list[str],
+    recording_name: str | None,
+    needs_agent: bool,
+    now: datetime,
+) -> WorkOrder:
+    """The order for this call; if one exists already (a retry, a reclaimed call) it is it."""
+    call = await call_by_channel(session, channel_id=channel_id)
+    if call is None:
+        raise LookupError(f"no call session for channel {channel_id}")
+    existing = await session.execute(select(WorkOrder).where(WorkOrder.call_session_id == call.id))
+    order = existing.scalar_one_or_none()
+    if order is not None:
+        return order
+    order = WorkOrder(
+        number=await next_order_number(session, now=now),
+        utility=utility,
+        order_type=order_type,
+        needs_agent=needs_agent,
+        caller_number=call.caller_number,
+        ivr_path=ivr_path,
+        recording_name=recording_name,
+        call_session_id=call.id,
+        created_at=now,
+    )
+    session.add(order)
+    await session.flush()
+    await audit(
+        session,
+        actor="ivr",
+        entity="work_order",
+        entity_id=order.number,
+        action="created",
+        detail={"channel_id": channel_id, "path": ivr_path},
+    )
+    return order
+
+
+async def attach_recording(
+    session: AsyncSession, *, order_number: str, path: str, size: int, seconds: float | None
+) -> None:
+    await session.execute(
+        update(WorkOrder)
+        .where(WorkOrder.number == order_number)
+        .values(recording_path=path, recording_bytes=size, recording_seconds=seconds)
+    )
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    actor: str,
+    entity: str,
+    entity_id: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            at=utcnow(),
+            actor=actor,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            detail=detail or {},
+        )
+    )

@@ -1,0 +1,148 @@
+"""Real parts only: the Asterisk sandbox (hotline + caller simulator), PostgreSQL, and
+`hotline12319 serve` as its own process. `make test` sets all of them up first."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from ari_app.client import AriClient
+from ari_app.settings import Settings, load_settings
+from routing.migrate import upgrade
+from tools.callersim import CallerSim, Scenario, hotline_call
+from tools.caller import SAY_SUBDIR, summarise
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_DB = os.environ.get(
+    "HOTLINE_TEST_DATABASE_URL",
+    "postgresql+asyncpg://hotline:hotline@127.0.0.1:5432/hotline_test",
+)
+TEST_HTTP_PORT = 18319
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        database_url=TEST_DB,
+        http_port=TEST_HTTP_PORT,
+        recordings_dir=tmp_path_factory.mktemp("recordings"),
+    )
+
+
+@pytest.fixture(scope="session")
+def database(settings: Settings) -> str:
+    engine = create_async_engine(settings.database_url)
+
+    async def reset() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(reset())
+    upgrade(settings.database_url)
+    return settings.database_url
+
+
+@pytest.fixture(scope="session")
+def sandbox(settings: Settings) -> None:
+    status = subprocess.run(
+        [sys.executable, "-m", "ari_app.cli", "sandbox", "status"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert status.returncode == 0, (
+        "the Asterisk sandbox is not up (make test starts it): " + status.stdout + status.stderr
+    )
+
+
+class HotlineProcess:
+    """`hotline12319 serve` against the test database, started and killed like in life."""
+
+    def __init__(self, settings: Settings, log_path: Path) -> None:
+        self.settings = settings
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "DATABASE_URL": self.settings.database_url,
+               "HOTLINE_HTTP_PORT": str(self.settings.http_port),
+               "HOTLINE_RECORDINGS_DIR": str(self.settings.recordings_dir)}
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ari_app.cli", "serve"], cwd=ROOT, env=env,
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, within: float = 30.0) -> None:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            assert self.proc is not None and self.proc.poll() is None, self.log_tail()
+            if self.health().get("ari_connected"):
+                return
+            time.sleep(0.2)
+        raise AssertionError("serve did not connect to ARI in time:\n" + self.log_tail())
+
+    def health(self) -> dict[str, Any]:
+        import json
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{self.api_url}/health", timeout=1) as response:
+                return dict(json.load(response))
+        except OSError:
+            return {}
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=15)
+        self.proc = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.http_port}"
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def hotline(
+    settings: Settings, database: str, sandbox: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HotlineProcess]:
+    process = HotlineProcess(settings, tmp_path_factory.mktemp("serve") / "serve.log")
+    process.start()
+    yield process
+    process.kill(signal.SIGTERM)
+
+
+@pytest.fixture
+async def caller(settings: Settings) -> AsyncIterator[CallerSim]:
+    async with aiohttp.ClientSession() as http:
+        ari = AriClient(http, settings.caller_ari_url, settings.ari_user, settings.ari_password)
+        say_dir = settings.sandbox_root / SAY_SUBDIR
+        async with CallerSim(ari, settings.caller_ari_app, say_dir, f"/{SAY_SUBDIR}") as sim:
+            yield sim
+
+
+async def call_and_fetch(
+    sim: CallerSim, hotline: HotlineProcess, scenario: Scenario
+) -> dict[str, Any]:
+    """Place one real call and return the summary `hotline12319 call --json` prints."""
+    trace = await sim.place(scenario)
+    async with aiohttp.ClientSession() as http:
+        record = await hotline_call(http, hotline.api_url, trace.token)
+    return summarise(trace, record)
