@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Each sets up whatever is missing first.
+VENV := .venv
+BIN := $(VENV)/bin
+CLI := $(BIN)/hotline12319
+
+.PHONY: run test lint unit integration setup postgres sandbox-up sandbox-down prompts clean
+
+$(VENV)/.installed: pyproject.toml scripts/host-packages.sh
+	bash scripts/host-packages.sh
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+postgres: setup
+	bash scripts/postgres.sh
+
+sandbox-up: setup
+	$(CLI) sandbox up
+
+sandbox-down: setup
+	$(CLI) sandbox down
+
+run: sandbox-up
+	@echo
+	@echo "hotline12319 is starting (SQLite store in data/hotline.db)."
+	@echo "  web/API:       http://127.0.0.1:8319/health   http://127.0.0.1:8319/api/calls"
+	@echo "  place a call:  $(CLI) call --keys 3,1 --say tests/fixtures/speech/gas_leak_01.wav --json"
+	@echo "  (a gas emergency; in another terminal). Ctrl-C stops the app; 'make sandbox-down' stops Asterisk."
+	@echo
+	$(CLI) serve
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+unit: setup
+	$(BIN)/pytest tests/unit -q
+
+integration: postgres sandbox-up
+	$(BIN)/pytest tests/integration -q
+
+test: postgres sandbox-up
+	$(MAKE) lint
+	$(BIN)/pytest -q -rA
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

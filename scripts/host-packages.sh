@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the hotline needs on the host; installs only what is missing.
+set -euo pipefail
+wanted=(debootstrap postgresql sox python3-venv)
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing host packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Start the local PostgreSQL cluster and make the hotline's role and databases (idempotent).
+set -euo pipefail
+cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
+if [ -z "$cluster" ]; then
+  version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  pg_createcluster "$version" main >/dev/null
+  cluster="$version main"
+fi
+pg_ctlcluster $cluster start 2>/dev/null || true
+for _ in $(seq 1 30); do
+  pg_isready -q -h 127.0.0.1 && break
+  sleep 0.5
+done
+psql_as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -qtAc \"$1\""; }
+[ "$(psql_as_postgres "SELECT 1 FROM pg_roles WHERE rolname='hotline'")" = "1" ] ||
+  psql_as_postgres "CREATE ROLE hotline LOGIN PASSWORD 'hotline'"
+for db in hotline hotline_test; do
+  [ "$(psql_as_postgres "SELECT 1 FROM pg_database WHERE datname='$db'")" = "1" ] ||
+    su postgres -c "createdb -O hotline $db"
+done
+echo "PostgreSQL ready: postgresql+asyncpg://hotline:hotline@127.0.0.1:5432/hotline_test"
