@@ -79,11 +79,11 @@ class HotlineProcess:
         env = {**os.environ, "DATABASE_URL": self.settings.database_url,
                "HOTLINE_HTTP_PORT": str(self.settings.http_port),
                "HOTLINE_RECORDINGS_DIR": str(self.settings.recordings_dir)}
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ari_app.cli", "serve"], cwd=ROOT, env=env,
-            stdout=log, stderr=subprocess.STDOUT,
-        )
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "ari_app.cli", "serve"], cwd=ROOT, env=env,
+                stdout=log, stderr=subprocess.STDOUT,
+            )
         self.wait_ready()
 
     def wait_ready(self, within: float = 30.0) -> None:
