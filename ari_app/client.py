@@ -123,6 +123,10 @@ class AriClient:
     async def stop_recording(self, name: str) -> None:
         await self.request("POST", f"/recordings/live/{name}/stop")
 
+    async def stored_recordings(self) -> list[str]:
+        data = await self.request("GET", "/recordings/stored")
+        return [str(item["name"]) for item in data or []]
+
     async def stored_recording(self, name: str) -> bytes:
         return await self.read_bytes(f"/recordings/stored/{name}/file")
 

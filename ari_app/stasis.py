@@ -17,6 +17,7 @@ import aiohttp
 
 from ari_app.calls import CallContext, CallRunner, PlaybackStarted
 from ari_app.client import AriError, read_events
+from ari_app.fallback import ingest_fallback_messages
 from ivr import events as ev
 from ivr.flow import CallState
 
@@ -51,6 +52,7 @@ class StasisApp:
         async with self.ctx.ari.connect_events(self.app) as ws:
             # Events that arrive while we take calls back wait in the websocket's buffer.
             await self.reclaim()
+            await ingest_fallback_messages(self.ctx)
             self.connected.set()
             log.info("ARI events connected for app %s", self.app)
             async for event in read_events(ws):

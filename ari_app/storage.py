@@ -60,6 +60,15 @@ class CallStore:
             )
             return created.number
 
+    async def order_for_message(
+        self, *, recording_name: str, caller_number: str | None, now: datetime
+    ) -> str | None:
+        async with self._sessions.begin() as session:
+            order = await repository.create_order_from_message(
+                session, recording_name=recording_name, caller_number=caller_number, now=now
+            )
+            return order.number if order else None
+
     async def end(
         self,
         *,

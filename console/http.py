@@ -77,12 +77,21 @@ async def get_order(request: web.Request) -> web.Response:
     return web.json_response(order_json(order))
 
 
+@routes.get("/api/orders")
+async def find_orders(request: web.Request) -> web.Response:
+    _only(request, {"caller_number", "limit"})
+    query = select(WorkOrder)
+    if "caller_number" in request.query:
+        query = query.where(WorkOrder.caller_number == request.query["caller_number"])
+    limit = _limit(request.query.get("limit", "50"))
+    async with request.app[SESSIONS]() as session:
+        found = await session.execute(query.order_by(WorkOrder.id.desc()).limit(limit))
+    return web.json_response({"orders": [order_json(o) for o in found.scalars()]})
+
+
 @routes.get("/api/calls")
 async def find_calls(request: web.Request) -> web.Response:
-    allowed = {"caller_name", "caller_number", "limit"}
-    unknown = set(request.query) - allowed
-    if unknown:
-        raise api_error(web.HTTPBadRequest, "unknown-parameter", f"unknown: {sorted(unknown)}")
+    _only(request, {"caller_name", "caller_number", "limit"})
     query = select(CallSession).options(selectinload(CallSession.order))
     for name in ("caller_name", "caller_number"):
         if name in request.query:
@@ -92,6 +101,12 @@ async def find_calls(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         calls = (await session.execute(query)).scalars().all()
     return web.json_response({"calls": [call_json(c) for c in calls]})
+
+
+def _only(request: web.Request, allowed: set[str]) -> None:
+    unknown = set(request.query) - allowed
+    if unknown:
+        raise api_error(web.HTTPBadRequest, "unknown-parameter", f"unknown: {sorted(unknown)}")
 
 
 def _limit(raw: str) -> int:

@@ -155,6 +155,38 @@ async def create_order_for_call(
     return order
 
 
+async def create_order_from_message(
+    session: AsyncSession, *, recording_name: str, caller_number: str | None, now: datetime
+) -> WorkOrder | None:
+    """An order for a message left while the app was down; None if it has one already."""
+    existing = await session.execute(
+        select(WorkOrder.id).where(WorkOrder.recording_name == recording_name)
+    )
+    if existing.first() is not None:
+        return None
+    order = WorkOrder(
+        number=await next_order_number(session, now=now),
+        utility=None,
+        order_type=OrderType.HELP,
+        needs_agent=True,
+        caller_number=caller_number,
+        ivr_path=["fallback_message"],
+        recording_name=recording_name,
+        created_at=now,
+    )
+    session.add(order)
+    await session.flush()
+    await audit(
+        session,
+        actor="ivr",
+        entity="work_order",
+        entity_id=order.number,
+        action="created_from_fallback_message",
+        detail={"recording": recording_name},
+    )
+    return order
+
+
 async def attach_recording(
     session: AsyncSession, *, order_number: str, path: str, size: int, seconds: float | None
 ) -> None:

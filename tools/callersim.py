@@ -12,6 +12,7 @@ import shutil
 import time
 import uuid
 import wave
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ class Scenario:
     hang_up_after_keys: bool = False
     key_delay: float = 1.0
     timeout: float = 120.0
+    # Called after each key with its index: lets a test break things mid-call.
+    after_key: Callable[[int], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -112,11 +115,13 @@ class CallerSim:
         await self.ari.set_variable(trace.channel_id, "TALK_DETECT(set)", f"{SILENCE_MS}")
         await call.keep_line_open()
         await call.until("ChannelTalkingStarted")  # the greeting: the hotline is there
-        for key in scenario.keys:
+        for index, key in enumerate(scenario.keys):
             # The next prompt starts within milliseconds of a key, so a caller who knows the
             # menu presses the next key a moment into it, as people do.
             await asyncio.sleep(scenario.key_delay)
             await call.press(key)
+            if scenario.after_key is not None:
+                await scenario.after_key(index)
         if scenario.hang_up_after_keys:
             await asyncio.sleep(1.0)
             await self.ari.hangup(trace.channel_id)

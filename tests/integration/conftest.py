@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from ari_app.client import AriClient
 from ari_app.settings import Settings, load_settings
 from routing.migrate import upgrade
-from tools.callersim import CallerSim, Scenario, hotline_call
 from tools.caller import SAY_SUBDIR, summarise
+from tools.callersim import CallerSim, Scenario, hotline_call
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DB = os.environ.get(
@@ -60,7 +60,9 @@ def database(settings: Settings) -> str:
 def sandbox(settings: Settings) -> None:
     status = subprocess.run(
         [sys.executable, "-m", "ari_app.cli", "sandbox", "status"],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert status.returncode == 0, (
         "the Asterisk sandbox is not up (make test starts it): " + status.stdout + status.stderr
@@ -76,13 +78,19 @@ class HotlineProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "DATABASE_URL": self.settings.database_url,
-               "HOTLINE_HTTP_PORT": str(self.settings.http_port),
-               "HOTLINE_RECORDINGS_DIR": str(self.settings.recordings_dir)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.settings.database_url,
+            "HOTLINE_HTTP_PORT": str(self.settings.http_port),
+            "HOTLINE_RECORDINGS_DIR": str(self.settings.recordings_dir),
+        }
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "ari_app.cli", "serve"], cwd=ROOT, env=env,
-                stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "ari_app.cli", "serve"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self.wait_ready()
 

@@ -77,7 +77,8 @@ async def test_invalid_key_reprompts_then_the_caller_gets_through(
     result = await call_and_fetch(caller, hotline, Scenario(keys=["*", "6", "2"]))
     assert result["path"][:3] == ["main_menu!*", "main_menu:6", "type_menu:2"]
     assert (result["order"]["utility"], result["order"]["order_type"]) == (
-        "streetlight", "maintenance",
+        "streetlight",
+        "maintenance",
     )
 
 
