@@ -33,6 +33,8 @@ class Scenario:
     hang_up_after_keys: bool = False
     key_delay: float = 1.0
     timeout: float = 120.0
+    # Press each key only after the prompt has ended, and time key -> hotline heard again.
+    wait_prompt_end: bool = False
     # Called after each key with its index: lets a test break things mid-call.
     after_key: Callable[[int], Awaitable[None]] | None = None
 
@@ -45,6 +47,7 @@ class CallTrace:
     answered_at: float | None = None
     ended_at: float | None = None
     keys_sent: list[str] = field(default_factory=list)
+    heard_ms: list[float] = field(default_factory=list)
     said: bool = False
 
 
@@ -116,10 +119,13 @@ class CallerSim:
         await call.keep_line_open()
         await call.until("ChannelTalkingStarted")  # the greeting: the hotline is there
         for index, key in enumerate(scenario.keys):
-            # The next prompt starts within milliseconds of a key, so a caller who knows the
-            # menu presses the next key a moment into it, as people do.
-            await asyncio.sleep(scenario.key_delay)
-            await call.press(key)
+            if scenario.wait_prompt_end:
+                await call.press_after_prompt(key)
+            else:
+                # The next prompt starts within milliseconds of a key, so a caller who knows
+                # the menu presses the next key a moment into it, as people do.
+                await asyncio.sleep(scenario.key_delay)
+                await call.press(key)
             if scenario.after_key is not None:
                 await scenario.after_key(index)
         if scenario.hang_up_after_keys:
@@ -166,6 +172,14 @@ class _Call:
         await self.sim.ari.send_dtmf(self.trace.channel_id, key)
         self.trace.keys_sent.append(key)
         await self.keep_line_open()
+
+    async def press_after_prompt(self, key: str) -> None:
+        if self.talking:
+            await self.until("ChannelTalkingFinished")
+        sent = time.monotonic()
+        await self.press(key)
+        await self.until("ChannelTalkingStarted")
+        self.trace.heard_ms.append(round((time.monotonic() - sent) * 1000, 1))
 
     async def keep_line_open(self) -> None:
         # A phone sends audio all the time; without it the hotline cannot hear silence.

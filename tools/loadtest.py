@@ -1,0 +1,133 @@
+"""`hotline12319 loadtest`: many real calls through the whole IVR, and what they measured.
+
+Two views of latency: the hotline's own (StasisStart -> answered, key received -> next
+prompt started, from each call session's metrics) and the caller's ear (key sent -> the
+caller's talk detection hears the hotline again; needs `--heard`, which waits for each prompt
+to end before pressing, like a first-time caller). `--number 12320` runs the same scenario
+against the pure-dialplan IVR on the same Asterisk: the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from statistics import quantiles
+from typing import Any
+
+import aiohttp
+
+from ari_app.client import AriClient
+from ari_app.settings import Settings, load_settings
+from tools.caller import SAY_SUBDIR
+from tools.callersim import CallerSim, CallTrace, Scenario, hotline_call
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=5)
+    parser.add_argument("--number", default="12319", help="12320: the dialplan baseline")
+    parser.add_argument("--heard", action="store_true",
+                        help="press each key after the prompt ends; time key -> audio heard")
+    parser.add_argument("--seed", type=int, default=12319)
+    parser.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.calls < 1 or not 1 <= args.concurrency <= 400:
+        print("loadtest: --calls >= 1 and 1 <= --concurrency <= 400", file=sys.stderr)
+        return 2
+    result = asyncio.run(load(load_settings(), args))
+    print(json.dumps(result, indent=2) if args.json else _table(result))
+    return 0 if result["failed"] == 0 else 1
+
+
+def mixed_keys(rng: random.Random) -> list[str]:
+    """A utility and a request type, as the day's calls spread over the menu."""
+    return [str(rng.randint(1, 9)), str(rng.randint(1, 4))]
+
+
+async def load(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    scenarios = [
+        Scenario(keys=mixed_keys(rng), wait_prompt_end=args.heard, timeout=180)
+        for _ in range(args.calls)
+    ]
+    gate = asyncio.Semaphore(args.concurrency)
+    cpu_before, started = _cpu_seconds(settings), time.monotonic()
+    async with aiohttp.ClientSession() as http:
+        ari = AriClient(http, settings.caller_ari_url, settings.ari_user, settings.ari_password)
+        say_dir = settings.sandbox_root / SAY_SUBDIR
+        async with CallerSim(ari, settings.caller_ari_app, say_dir, f"/{SAY_SUBDIR}") as sim:
+
+            async def one(scenario: Scenario) -> CallTrace:
+                async with gate:
+                    return await sim.place(scenario, args.number)
+
+            traces = await asyncio.gather(*(one(s) for s in scenarios))
+        wall = time.monotonic() - started
+        records = await _hotline_records(http, settings, traces, args.number)
+    return _summary(traces, records, wall, _cpu_seconds(settings) - cpu_before, args)
+
+
+async def _hotline_records(
+    http: aiohttp.ClientSession, settings: Settings, traces: list[CallTrace], number: str
+) -> list[dict[str, Any] | None]:
+    if number != "12319":
+        return [None for _ in traces]
+    api = f"http://{settings.http_host}:{settings.http_port}"
+    return list(await asyncio.gather(*(hotline_call(http, api, t.token) for t in traces)))
+
+
+def _summary(
+    traces: list[CallTrace], records: list[dict[str, Any] | None], wall: float,
+    cpu: float | None, args: argparse.Namespace,
+) -> dict[str, Any]:
+    answered = [t for t in traces if t.answered_at is not None]
+    completed = [r for r in records if r and r["outcome"] == "completed" and r["order"]]
+    ours = args.number == "12319"
+    failed = len(traces) - (len(completed) if ours else len([t for t in answered if t.ended_at]))
+    answer = [r["metrics"]["answer_ms"] for r in records if r and r["metrics"].get("answer_ms")]
+    dtmf = [ms for r in records if r for ms in r["metrics"].get("dtmf_to_prompt_ms", [])]
+    heard = [ms for t in traces for ms in t.heard_ms]
+    return {
+        "number": args.number, "calls": len(traces), "concurrency": args.concurrency,
+        "answered": len(answered), "completed": len(completed) if ours else None,
+        "failed": failed, "wall_seconds": round(wall, 1),
+        "serve_cpu_seconds": None if cpu is None else round(cpu, 2),
+        "stasis_to_answer_ms": percentiles(answer),
+        "dtmf_to_prompt_ms": percentiles(dtmf),
+        "key_to_heard_ms": percentiles(heard),
+    }
+
+
+def percentiles(values: list[float]) -> dict[str, float | int] | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    cuts = quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
+    return {"n": len(ordered), "p50": round(cuts[49], 2), "p99": round(cuts[98], 2),
+            "max": round(ordered[-1], 2)}
+
+
+def _cpu_seconds(settings: Settings) -> float | None:
+    """CPU time used so far by the `serve` process (from /proc), if it runs here."""
+    for stat in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            cmdline = stat.read_bytes().split(b"\0")
+            if b"serve" in cmdline and any(b"hotline12319" in c or b"ari_app.cli" in c
+                                           for c in cmdline):
+                fields = (stat.parent / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / 100.0
+        except OSError:
+            continue
+    return None
+
+
+def _table(result: dict[str, Any]) -> str:
+    lines = [f"{k}: {v}" for k, v in result.items()]
+    return "\n".join(lines)
