@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the hotline needs on the host; installs only what is missing.
 set -euo pipefail
-wanted=(debootstrap postgresql sox python3-venv)
+# docker-compose (1.29) only validates docker/compose.yaml in the unit tests; no engine runs.
+wanted=(debootstrap postgresql sox python3-venv docker-compose ffmpeg)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
