@@ -56,6 +56,21 @@ class EnterQueue:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryPosition:
+    """Ask the queue where this caller stands; answered with a QueuePosition event."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCallback:
+    """Keep the caller's place in line; call them back when it is their turn."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveQueue:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
 class Hangup:
     pass
 
@@ -74,6 +89,9 @@ Command = (
     | StopRecording
     | CreateOrder
     | EnterQueue
+    | QueryPosition
+    | RequestCallback
+    | LeaveQueue
     | Hangup
     | EndSession
 )

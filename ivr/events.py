@@ -53,6 +53,23 @@ class QueueUnavailable:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuePosition:
+    """How many callers are before this one (0: next)."""
+
+    ahead: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConnected:
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLeft:
+    """The agent ended the conversation."""
+
+
+@dataclass(frozen=True, slots=True)
 class CallerHungUp:
     pass
 
@@ -67,5 +84,8 @@ CallEvent = (
     | RecordingFailed
     | OrderCreated
     | QueueUnavailable
+    | QueuePosition
+    | AgentConnected
+    | AgentLeft
     | CallerHungUp
 )

@@ -25,17 +25,17 @@ from ivr.model import (
     ReadbackNode,
     RecordNode,
 )
+from ivr.queueing import CONNECTED, ENDED, QUEUED, QueueSteps
 from routing.enums import CallOutcome, OrderType
 
 Step = tuple["CallState", list[cmd.Command]]
 
 # Phases of a node visit.
+# (QUEUED, CONNECTED and ENDED come from ivr.queueing.)
 PROMPTING = "prompting"  # our prompt is playing
 WAITING = "waiting"  # a menu waits for a key
 RECORDING = "recording"
 ORDERING = "ordering"  # CreateOrder sent, number not back yet
-QUEUED = "queued"
-ENDED = "ended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class CallState:
         return cls(**values)
 
 
-class FlowEngine:
+class FlowEngine(QueueSteps):
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
 
@@ -79,10 +79,16 @@ class FlowEngine:
         if state.phase == ENDED:
             return state, []
         match event:
-            case ev.CallerHungUp():
-                return self._caller_left(state)
             case ev.CallReclaimed():
                 return self._reclaim(state)
+            case ev.QueueUnavailable() if state.phase == QUEUED:
+                return self._enter(state, self._queue_node(state).unavailable)
+        queued = self.queue_event(state, event)
+        if queued is not None:
+            return queued
+        match event:
+            case ev.CallerHungUp():
+                return self._caller_left(state)
             case ev.PlaybackDone(playback_id) if playback_id == state.playing:
                 return self._prompt_finished(replace(state, playing=None))
             case ev.DigitPressed(digit):
@@ -94,11 +100,12 @@ class FlowEngine:
             case ev.OrderCreated(number) if state.phase == ORDERING:
                 state = replace(state, order_number=number)
                 return self._enter(state, self._node_next(state))
-            case ev.QueueUnavailable() if state.phase == QUEUED:
-                node = self.flow.nodes[state.node]
-                assert isinstance(node, QueueNode)
-                return self._enter(state, node.unavailable)
         return state, []
+
+    def _queue_node(self, state: CallState) -> QueueNode:
+        node = self.flow.nodes[state.node]
+        assert isinstance(node, QueueNode)
+        return node
 
     # -- entering nodes -----------------------------------------------------------------
 
@@ -251,6 +258,8 @@ class FlowEngine:
             node = self.flow.nodes[state.node]
             assert isinstance(node, OrderNode)
             return self._create_order(state, node)
+        if state.phase == CONNECTED:
+            return state, []  # the bridge lives in Asterisk; the conversation goes on
         node = self.flow.nodes[state.node]
         state = replace(state, token=state.token + 1, playing=None)
         if isinstance(node, MenuNode):

@@ -94,6 +94,14 @@ class QueueNode(_Strict):
     kind: Literal["queue"]
     prompts: tuple[str, ...] = ()
     unavailable: str
+    # While waiting: "N callers before you", repeated; one key asks for a call-back instead.
+    position_before: str
+    position_after: str
+    callback_offer: str
+    callback_key: str = Field(pattern=r"^[0-9*#]$")
+    callback_confirmed: str
+    announce_every_seconds: float = Field(gt=0, le=300)
+    digit_prefix: str
 
 
 class HangupNode(_Strict):
@@ -141,7 +149,15 @@ def prompt_ids(node: Node) -> list[str]:
             return [*node.intro, *node.prompts, node.invalid_prompt, node.no_input_prompt]
         case ReadbackNode():
             return [*node.before, *node.after, *(node.digit_prefix + d for d in "0123456789")]
-        case PlayNode() | RecordNode() | QueueNode() | HangupNode():
+        case QueueNode():
+            return [
+                *node.prompts,
+                node.position_before,
+                node.position_after,
+                node.callback_offer,
+                node.callback_confirmed,
+            ]
+        case PlayNode() | RecordNode() | HangupNode():
             return list(node.prompts)
         case _:
             return []

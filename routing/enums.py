@@ -36,4 +36,6 @@ class CallOutcome(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"  # an order was created for it
     ABANDONED = "abandoned"  # the caller left before an order existed
+    ANSWERED = "answered"  # an agent talked with the caller
+    CALLBACK = "callback"  # the caller chose to be called back, keeping their place
     FAILED = "failed"  # our side could not carry the call

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from routing.acd import AgentState
 from routing.enums import CallOutcome, OrderType, Utility
 
 NAMING = {
@@ -113,3 +114,19 @@ class AuditEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AgentRow(Base):
+    """An agent (话务员) at a softphone: who they are, what they take, where they stand."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    endpoint: Mapped[str] = mapped_column(String(128))
+    skills: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[AgentState] = mapped_column(
+        _enum(AgentState, "agent_state"), default=AgentState.LOGGED_OUT
+    )
+    state_since: Mapped[datetime]
+    pause_reason: Mapped[str | None] = mapped_column(String(32))

@@ -171,3 +171,59 @@ def _at_order(engine: FlowEngine, keys: str) -> CallState:
     state, commands = engine.handle(state, ev.RecordingDone(state.recording or "", 3.0))
     assert isinstance(commands[0], cmd.CreateOrder)
     return state
+
+
+def _queued(engine: FlowEngine) -> CallState:
+    state, _ = engine.start("c1")
+    state, _ = press(engine, state, "0")
+    state, commands = finish_prompt(engine, state)
+    assert commands == [cmd.EnterQueue(None)]
+    return state
+
+
+def test_given_queued_then_place_in_line_announced_and_repeated(engine: FlowEngine) -> None:
+    state = _queued(engine)
+    state, commands = engine.handle(state, ev.QueuePosition(12))
+    play = commands[0]
+    assert isinstance(play, cmd.Play)
+    assert play.prompts == (
+        "queue_position",
+        "digit_1",
+        "digit_2",
+        "queue_position_after",
+        "queue_callback_offer",
+    )
+    state, commands = finish_prompt(engine, state)
+    assert commands == [cmd.StartTimer(state.token, 20)]
+    state, commands = engine.handle(state, ev.TimerExpired(state.token))
+    assert commands == [cmd.QueryPosition()]
+
+
+def test_given_queued_when_callback_key_then_place_kept_and_call_ends(engine: FlowEngine) -> None:
+    state = _queued(engine)
+    state, _ = engine.handle(state, ev.QueuePosition(3))
+    state, commands = engine.handle(state, ev.DigitPressed("1"))
+    assert isinstance(commands[0], cmd.StopPlayback)
+    assert commands[1] == cmd.RequestCallback()
+    assert isinstance(commands[2], cmd.Play) and commands[2].prompts == ("callback_confirmed",)
+    state, commands = finish_prompt(engine, state)
+    assert commands == [cmd.Hangup(), cmd.EndSession(CallOutcome.CALLBACK)]
+
+
+def test_given_agent_connected_then_whoever_hangs_up_ends_it(engine: FlowEngine) -> None:
+    state = _queued(engine)
+    state, _ = engine.handle(state, ev.QueuePosition(0))
+    state, commands = engine.handle(state, ev.AgentConnected("a7"))
+    assert isinstance(commands[0], cmd.StopPlayback)
+    assert state.path[-1] == "agent:a7"
+    assert engine.handle(state, ev.DigitPressed("1")) == (state, [])
+    _, commands = engine.handle(state, ev.AgentLeft())
+    assert commands == [cmd.Hangup(), cmd.EndSession(CallOutcome.ANSWERED)]
+    _, commands = engine.handle(state, ev.CallerHungUp())
+    assert commands == [cmd.EndSession(CallOutcome.ANSWERED)]
+
+
+def test_given_caller_leaves_the_queue_then_abandoned(engine: FlowEngine) -> None:
+    state = _queued(engine)
+    _, commands = engine.handle(state, ev.CallerHungUp())
+    assert commands == [cmd.LeaveQueue(), cmd.EndSession(CallOutcome.ABANDONED)]
