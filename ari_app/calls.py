@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from ari_app.client import AriClient, AriError, AriNotFound
+from ari_app.queue import QueueService
 from ari_app.storage import CallStore
 from ivr import commands as cmd
 from ivr import events as ev
-from ivr.flow import ENDED, CallState, FlowEngine
+from ivr.flow import CallState, FlowEngine
+from ivr.queueing import ENDED
 from recordings.store import fetch_recording, save_copy, wav_seconds
+from routing.enums import CallOutcome, OrderType
 from routing.repository import utcnow
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ class CallContext:
     store: CallStore
     prompts_uri: str
     recordings_dir: Path
+    queue: QueueService
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -55,12 +59,14 @@ class CallRunner:
         self.inbox: asyncio.Queue[ev.CallEvent | PlaybackStarted] = asyncio.Queue()
         self.metrics = CallMetrics()
         self.state: CallState | None = None
+        self.caller_number: str | None = None
         self._timers: list[asyncio.TimerHandle] = []
 
     async def run_new(self, channel: dict[str, Any], received_at: float) -> None:
         self.state, commands = self.ctx.engine.start(self.channel_id)
         await self._execute(commands, received_at=received_at)
         caller = channel.get("caller", {})
+        self.caller_number = caller.get("number") or None
         await self.ctx.store.open(
             channel_id=self.channel_id,
             caller_number=caller.get("number") or None,
@@ -70,8 +76,10 @@ class CallRunner:
         await self._persist(answered=True)
         await self._loop()
 
-    async def run_reclaimed(self, state: CallState, first: ev.CallEvent) -> None:
-        self.state = state
+    async def run_reclaimed(
+        self, state: CallState, first: ev.CallEvent, caller_number: str | None
+    ) -> None:
+        self.state, self.caller_number = state, caller_number
         await self._feed(first)
         await self._loop()
 
@@ -159,11 +167,19 @@ class CallRunner:
                 if command.recording_name:
                     self._keep_recording(command.recording_name, number)
             case cmd.EnterQueue():
-                self.inbox.put_nowait(ev.QueueUnavailable())  # no ACD yet (issue 5)
+                await self._enter_queue(command)
+            case cmd.QueryPosition():
+                self.inbox.put_nowait(ev.QueuePosition(self.ctx.queue.ahead(self.channel_id)))
+            case cmd.RequestCallback():
+                await self.ctx.queue.request_callback(self.channel_id)
+            case cmd.LeaveQueue():
+                await self.ctx.queue.caller_gone(self.channel_id)
             case cmd.Hangup():
                 await self.ctx.ari.hangup(self.channel_id)
             case cmd.EndSession(outcome):
                 assert self.state is not None
+                if outcome == CallOutcome.ANSWERED:
+                    await self.ctx.queue.caller_gone(self.channel_id)
                 await self.ctx.store.end(
                     channel_id=self.channel_id,
                     outcome=outcome,
@@ -171,6 +187,21 @@ class CallRunner:
                     metrics=self.metrics.as_json(),
                     ended_at=utcnow(),
                 )
+
+    async def _enter_queue(self, command: cmd.EnterQueue) -> None:
+        assert self.state is not None
+        emergency = self.state.vars.order_type == OrderType.EMERGENCY_REPAIR
+        queued = await self.ctx.queue.enqueue(
+            call_id=self.channel_id,
+            utility=command.utility,
+            emergency=emergency,
+            inbox=self.inbox,
+            caller_number=self.caller_number,
+        )
+        if not queued:
+            self.inbox.put_nowait(ev.QueueUnavailable())
+        else:
+            self.inbox.put_nowait(ev.QueuePosition(self.ctx.queue.ahead(self.channel_id)))
 
     def _after_failure(self, command: cmd.Command) -> None:
         if isinstance(command, cmd.Record):

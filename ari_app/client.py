@@ -118,6 +118,23 @@ class AriClient:
         result: dict[str, Any] = await self.request("POST", "/channels", params=fields, body=body)
         return result
 
+    # -- bridges ------------------------------------------------------------------------------
+
+    async def create_bridge(self, bridge_id: str) -> None:
+        await self.request("POST", f"/bridges/{bridge_id}", params={"type": "mixing"})
+
+    async def add_to_bridge(self, bridge_id: str, channel_ids: list[str]) -> None:
+        await self.request(
+            "POST", f"/bridges/{bridge_id}/addChannel", params={"channel": channel_ids}
+        )
+
+    async def record_bridge(self, bridge_id: str, name: str) -> None:
+        params = {"name": name, "format": "wav", "ifExists": "overwrite", "beep": False}
+        await self.request("POST", f"/bridges/{bridge_id}/record", params=params)
+
+    async def destroy_bridge(self, bridge_id: str) -> None:
+        await self.request("DELETE", f"/bridges/{bridge_id}")
+
     # -- recordings, applications -----------------------------------------------------------
 
     async def stop_recording(self, name: str) -> None:

@@ -16,12 +16,16 @@ from aiohttp import web
 
 from ari_app.calls import CallContext
 from ari_app.client import AriClient
+from ari_app.queue import QueueService
 from ari_app.settings import Settings, load_settings
 from ari_app.stasis import StasisApp
 from ari_app.storage import CallStore
+from console.agents_http import QUEUE
+from console.agents_http import routes as agent_routes
 from console.http import HEALTH, SESSIONS, routes
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
+from routing.agent_repository import AgentStore
 from routing.db import make_engine, make_sessionmaker
 from routing.migrate import upgrade
 
@@ -37,6 +41,7 @@ def init_app(settings: Settings) -> web.Application:
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
     app.cleanup_ctx.extend([_database, _call_handling])
     app.add_routes(routes)
+    app.add_routes(agent_routes)
     return app
 
 
@@ -53,12 +58,23 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
     engine = FlowEngine(load_flow(settings.flow_file, prompts))
     async with aiohttp.ClientSession() as http:
         ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        queue = QueueService(
+            ari,
+            settings.ari_app,
+            AgentStore(app[SESSIONS]),
+            ring_seconds=settings.agent_ring_seconds,
+            wrap_up_seconds=settings.wrap_up_seconds,
+            callback_endpoint=settings.callback_endpoint,
+        )
+        await queue.load()
+        app[QUEUE] = queue
         ctx = CallContext(
             engine=engine,
             ari=ari,
             store=CallStore(app[SESSIONS]),
             prompts_uri=settings.prompts_uri,
             recordings_dir=settings.recordings_dir,
+            queue=queue,
         )
         stasis = StasisApp(ctx, settings.ari_app, settings.ari_reconnect_max_seconds)
         app[STASIS] = stasis

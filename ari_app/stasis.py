@@ -71,13 +71,22 @@ class StasisApp:
                 ev.CallReclaimed() if call.channel_id in live else ev.CallerHungUp()
             )
             log.info("taking back call %s at %s (%s)", call.channel_id, state.node, first)
-            self._spawn(call.channel_id, lambda r, s=state, f=first: r.run_reclaimed(s, f))
+            self._spawn(
+                call.channel_id,
+                lambda r, s=state, f=first, n=call.caller_number: r.run_reclaimed(s, f, n),
+            )
         for channel_id in live - set(self.calls):
             # In Stasis but never seen (its StasisStart was lost with the connection).
             self._spawn(channel_id, lambda r: r.run_new({"id": r.channel_id}, time.monotonic()))
 
     def dispatch(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
+        queue = self.ctx.queue
+        if (kind == "StasisStart" and event.get("args", [""])[:1] in (["agent"], ["callback"])) or (
+            queue.owns(event.get("channel", {}).get("id", ""))
+        ):
+            self._track(asyncio.create_task(queue.on_event(event)))
+            return
         if kind == "StasisStart":
             channel = event.get("channel", {})
             received = time.monotonic()
@@ -90,6 +99,10 @@ class StasisApp:
             runner.inbox.put_nowait(call_event)
         elif kind not in KNOWN_EVENTS:
             log.debug("ignoring ARI event %s", kind)
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self.ctx.background.add(task)
+        task.add_done_callback(self.ctx.background.discard)
 
     def _spawn(self, channel_id: str, start: Any) -> None:
         runner = CallRunner(self.ctx, channel_id)

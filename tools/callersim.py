@@ -33,6 +33,8 @@ class Scenario:
     hang_up_after_keys: bool = False
     key_delay: float = 1.0
     timeout: float = 120.0
+    # Seconds to wait before each key (instead of key_delay), e.g. to press during a queue.
+    key_delays: list[float] | None = None
     # Press each key only after the prompt has ended, and time key -> hotline heard again.
     wait_prompt_end: bool = False
     # Called after each key with its index: lets a test break things mid-call.
@@ -51,8 +53,25 @@ class CallTrace:
     said: bool = False
 
 
+@dataclass
+class Answerer:
+    """How a simulated softphone (an agent, or a citizen called back) treats its calls."""
+
+    answer: bool = True
+    answer_after: float = 0.3
+    hang_up_after: float | None = None  # None: talk until the other side hangs up
+    voice: str | None = "/srv/hotline12319/prompts/welcome"  # what it says on answering
+    answered: list[str] = field(default_factory=list)  # channel ids, in order
+    rung: list[str] = field(default_factory=list)
+
+
 class CallerSim:
-    """One websocket for the caller instance; events are routed to calls by channel id."""
+    """One websocket for the caller instance; events are routed to calls by channel id.
+
+    Calls *to* the caller instance (the hotline ringing an agent, or calling a citizen back)
+    arrive as StasisStart with the dialled number; an `Answerer` registered for that number
+    picks up like a softphone set to auto-answer.
+    """
 
     def __init__(self, ari: AriClient, app: str, say_dir: Path, say_uri: str) -> None:
         self.ari = ari
@@ -60,6 +79,8 @@ class CallerSim:
         self.say_dir = say_dir
         self.say_uri = say_uri
         self._inboxes: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self.answerers: dict[str, Answerer] = {}
+        self._phones: set[asyncio.Task[None]] = set()
         self._reader: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
@@ -69,6 +90,8 @@ class CallerSim:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for task in list(self._phones):
+            task.cancel()
         if self._reader:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -82,6 +105,38 @@ class CallerSim:
                 inbox = self._inboxes.get(channel_id or "")
                 if inbox is not None:
                     inbox.put_nowait(event)
+                elif event.get("type") == "StasisStart" and channel_id:
+                    self._ring(channel_id, (event.get("args") or [""])[0])
+
+    def _ring(self, channel_id: str, number: str) -> None:
+        answerer = self.answerers.get(number)
+        if answerer is None:
+            return
+        answerer.rung.append(channel_id)
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._inboxes[channel_id] = inbox
+        task = asyncio.create_task(self._pick_up(channel_id, answerer, inbox))
+        self._phones.add(task)
+        task.add_done_callback(self._phones.discard)
+
+    async def _pick_up(
+        self, channel_id: str, answerer: Answerer, inbox: asyncio.Queue[dict[str, Any]]
+    ) -> None:
+        try:
+            if not answerer.answer:
+                return  # let it ring until the hotline gives up
+            await asyncio.sleep(answerer.answer_after)
+            await self.ari.answer(channel_id)
+            answerer.answered.append(channel_id)
+            if answerer.voice:
+                await self.ari.play(channel_id, f"voice-{channel_id}", [f"sound:{answerer.voice}"])
+            if answerer.hang_up_after is not None:
+                await asyncio.sleep(answerer.hang_up_after)
+                await self.ari.hangup(channel_id)
+        except AriError:
+            pass  # the hotline hung up first
+        finally:
+            self._inboxes.pop(channel_id, None)
 
     async def place(self, scenario: Scenario, number: str = "12319") -> CallTrace:
         token = uuid.uuid4().hex[:12]
@@ -124,7 +179,8 @@ class CallerSim:
             else:
                 # The next prompt starts within milliseconds of a key, so a caller who knows
                 # the menu presses the next key a moment into it, as people do.
-                await asyncio.sleep(scenario.key_delay)
+                delays = scenario.key_delays
+                await asyncio.sleep(delays[index] if delays else scenario.key_delay)
                 await call.press(key)
             if scenario.after_key is not None:
                 await scenario.after_key(index)

@@ -83,6 +83,9 @@ class HotlineProcess:
             "DATABASE_URL": self.settings.database_url,
             "HOTLINE_HTTP_PORT": str(self.settings.http_port),
             "HOTLINE_RECORDINGS_DIR": str(self.settings.recordings_dir),
+            # Short rings and wrap-up keep the agent tests quick.
+            "HOTLINE_AGENT_RING_SECONDS": "6",
+            "HOTLINE_WRAP_UP_SECONDS": "2",
         }
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(

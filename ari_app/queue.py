@@ -1,0 +1,314 @@
+"""The ACD's adapter: rings agents over ARI, bridges and records conversations, calls back.
+
+Decisions come from the pure `routing.acd.Acd`; this class carries them out. Every entry
+point takes one lock, so the queue's state never changes under an `await` of another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ari_app.client import AriClient, AriError
+from ivr import events as ev
+from routing.acd import Acd, AcdError, Agent, AgentState, Offer, WaitingCall
+from routing.agent_repository import AgentStore
+from routing.enums import Utility
+from routing.repository import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Waiter:
+    call_id: str
+    inbox: asyncio.Queue[Any]
+    caller_number: str | None
+
+
+@dataclass
+class Leg:
+    """A channel we originated: an agent being rung, or a citizen being called back."""
+
+    channel_id: str
+    call_id: str
+    agent_id: str
+    kind: str  # "agent" | "citizen"
+    callback: bool
+    answered: bool = False
+
+
+class QueueService:
+    def __init__(
+        self,
+        ari: AriClient,
+        app: str,
+        store: AgentStore,
+        *,
+        ring_seconds: int,
+        wrap_up_seconds: float,
+        callback_endpoint: str,
+    ) -> None:
+        self.ari, self.app, self.store = ari, app, store
+        self.ring_seconds, self.wrap_up_seconds = ring_seconds, wrap_up_seconds
+        self.callback_endpoint = callback_endpoint  # e.g. "PJSIP/{number}@callers"
+        self.acd = Acd()
+        self.waiters: dict[str, Waiter] = {}
+        self.legs: dict[str, Leg] = {}
+        self.bridges: dict[str, str] = {}  # call id -> bridge id
+        self.lock = asyncio.Lock()
+
+    async def load(self) -> None:
+        """Agents from the database; a call they were on did not survive our restart."""
+        for _, agent in await self.store.all():
+            if agent.state in (AgentState.RINGING, AgentState.ON_CALL):
+                agent = Agent(
+                    agent.id, agent.endpoint, agent.skills, AgentState.AVAILABLE, utcnow()
+                )
+            self.acd = self.acd.set_agent(agent)
+
+    # -- callers ------------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        *,
+        call_id: str,
+        utility: Utility | None,
+        emergency: bool,
+        inbox: asyncio.Queue[Any],
+        caller_number: str | None,
+    ) -> bool:
+        """Put the caller in line; False when nobody logged in could ever take the call."""
+        async with self.lock:
+            if not any(
+                a.state != AgentState.LOGGED_OUT and a.serves(utility) is not None
+                for a in self.acd.agents.values()
+            ):
+                return False
+            self.waiters[call_id] = Waiter(call_id, inbox, caller_number)
+            self.acd = self.acd.enqueue(WaitingCall(call_id, utility, emergency, utcnow()))
+            await self._dispatch()
+            return True
+
+    def ahead(self, call_id: str) -> int:
+        position = self.acd.position(call_id)
+        return 0 if position is None else position - 1
+
+    async def request_callback(self, call_id: str) -> None:
+        async with self.lock:
+            self.acd = self.acd.to_callback(call_id)
+
+    async def caller_gone(self, call_id: str) -> None:
+        """The caller hung up (waiting, ringing or talking): free whoever was on it."""
+        async with self.lock:
+            waiter = self.waiters.pop(call_id, None)
+            if waiter is None:
+                return
+            self.acd = self.acd.leave(call_id)
+            for leg in [leg for leg in self.legs.values() if leg.call_id == call_id]:
+                await self._hang_up(leg.channel_id)
+            await self._end_bridge(call_id)
+
+    # -- agents -------------------------------------------------------------------------
+
+    async def define(self, agent: Agent) -> None:
+        async with self.lock:
+            known = self.acd.agents.get(agent.id)
+            if known is not None:
+                agent = Agent(
+                    agent.id,
+                    agent.endpoint,
+                    agent.skills,
+                    known.state,
+                    known.since,
+                    known.pause_reason,
+                    known.call_id,
+                )
+            self.acd = self.acd.set_agent(agent)
+
+    async def set_state(
+        self, agent_id: str, state: AgentState, reason: str | None, actor: str
+    ) -> Agent:
+        async with self.lock:
+            self.acd = self.acd.change_state(agent_id, state, utcnow(), reason)
+            agent = self.acd.agents[agent_id]
+            await self.store.record_state(agent, actor=actor, detail={})
+            await self._dispatch()
+            return agent
+
+    # -- ringing and bridging -------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        self.acd, offers = self.acd.dispatch(utcnow())
+        for offer in offers:
+            await self._ring(offer)
+
+    async def _ring(self, offer: Offer) -> None:
+        channel_id = f"agent-{uuid.uuid4().hex[:16]}"
+        self.legs[channel_id] = Leg(
+            channel_id, offer.call_id, offer.agent_id, "agent", offer.callback
+        )
+        await self._record(offer.agent_id, "ringing")
+        try:
+            await self.ari.originate(
+                endpoint=offer.endpoint,
+                app=self.app,
+                appArgs=f"agent,{offer.call_id}",
+                channelId=channel_id,
+                timeout=self.ring_seconds,
+                callerId="12319",
+            )
+        except AriError as exc:
+            log.warning("cannot ring agent %s: %s", offer.agent_id, exc)
+            await self._not_answered(self.legs.pop(channel_id))
+            return
+        # If Asterisk never tells us the ring ended, stop waiting for it anyway.
+        asyncio.get_running_loop().call_later(
+            self.ring_seconds + 3, lambda: asyncio.ensure_future(self._ring_expired(channel_id))
+        )
+
+    async def _ring_expired(self, channel_id: str) -> None:
+        async with self.lock:
+            leg = self.legs.get(channel_id)
+            if leg is None or leg.answered:
+                return
+            self.legs.pop(channel_id)
+            await self._hang_up(channel_id)
+            await self._not_answered(leg)
+
+    def owns(self, channel_id: str) -> bool:
+        return channel_id in self.legs
+
+    async def on_event(self, event: dict[str, Any]) -> None:
+        async with self.lock:
+            channel_id = event.get("channel", {}).get("id", "")
+            leg = self.legs.get(channel_id)
+            if leg is None:
+                return
+            kind = event.get("type")
+            if kind == "StasisStart":
+                leg.answered = True
+                await self._leg_answered(leg)
+            elif kind in ("StasisEnd", "ChannelDestroyed"):
+                self.legs.pop(channel_id, None)
+                await self._leg_ended(leg)
+
+    async def _leg_answered(self, leg: Leg) -> None:
+        if leg.kind == "agent" and leg.callback:
+            await self._call_back_citizen(leg)
+            return
+        other = leg.call_id if leg.kind == "agent" else self._agent_leg_of(leg.call_id)
+        if other is None:
+            return
+        await self._bridge(leg.call_id, [other, leg.channel_id])
+        agent_id = leg.agent_id
+        self.acd = self.acd.answered(leg.call_id, utcnow())
+        await self._record(agent_id, "on_call")
+        waiter = self.waiters.get(leg.call_id)
+        if waiter is not None and leg.kind == "agent":
+            waiter.inbox.put_nowait(ev.AgentConnected(agent_id))
+
+    async def _call_back_citizen(self, agent_leg: Leg) -> None:
+        waiter = self.waiters.get(agent_leg.call_id)
+        number = waiter.caller_number if waiter else None
+        if not number:
+            await self._hang_up(agent_leg.channel_id)
+            return
+        channel_id = f"callback-{uuid.uuid4().hex[:16]}"
+        self.legs[channel_id] = Leg(
+            channel_id, agent_leg.call_id, agent_leg.agent_id, "citizen", True
+        )
+        try:
+            await self.ari.originate(
+                endpoint=self.callback_endpoint.format(number=number),
+                app=self.app,
+                appArgs=f"callback,{agent_leg.call_id}",
+                channelId=channel_id,
+                timeout=30,
+                callerId="12319",
+            )
+        except AriError as exc:
+            log.warning("call-back to %s failed: %s", number, exc)
+            self.legs.pop(channel_id, None)
+            await self._hang_up(agent_leg.channel_id)
+
+    def _agent_leg_of(self, call_id: str) -> str | None:
+        return next(
+            (
+                leg.channel_id
+                for leg in self.legs.values()
+                if leg.call_id == call_id and leg.kind == "agent"
+            ),
+            None,
+        )
+
+    async def _leg_ended(self, leg: Leg) -> None:
+        if not leg.answered:
+            if leg.kind == "agent":
+                await self._not_answered(leg)
+            else:  # the citizen did not pick up the call-back
+                await self._hang_up(self._agent_leg_of(leg.call_id) or "")
+            return
+        if self.acd.agents[leg.agent_id].state == AgentState.ON_CALL:
+            self._wrap_up(leg.agent_id)
+        waiter = self.waiters.pop(leg.call_id, None) if leg.callback else None
+        if waiter is None and leg.kind == "agent":
+            waiter = self.waiters.get(leg.call_id)
+            if waiter is not None:
+                waiter.inbox.put_nowait(ev.AgentLeft())
+        for other in [x for x in self.legs.values() if x.call_id == leg.call_id]:
+            await self._hang_up(other.channel_id)
+        await self._end_bridge(leg.call_id)
+
+    async def _not_answered(self, leg: Leg) -> None:
+        with contextlib.suppress(AcdError):
+            self.acd = self.acd.not_answered(leg.call_id, utcnow())
+            await self._record(leg.agent_id, "no_answer")
+        await self._dispatch()
+
+    def _wrap_up(self, agent_id: str) -> None:
+        now = utcnow()
+        self.acd = self.acd.call_ended(agent_id, now)
+        asyncio.get_running_loop().call_later(
+            self.wrap_up_seconds,
+            lambda: asyncio.ensure_future(self._wrap_up_done(agent_id, now)),
+        )
+
+    async def _wrap_up_done(self, agent_id: str, started: datetime) -> None:
+        async with self.lock:
+            agent = self.acd.agents.get(agent_id)
+            # Re-check: the agent may have paused or logged out meanwhile.
+            if agent is None or agent.state != AgentState.AFTER_CALL_WORK or agent.since != started:
+                return
+            self.acd = self.acd.change_state(agent_id, AgentState.AVAILABLE, utcnow())
+            await self._record(agent_id, "wrap_up_done")
+            await self._dispatch()
+
+    async def _bridge(self, call_id: str, channels: list[str]) -> None:
+        bridge_id = f"conv-{call_id}"
+        self.bridges[call_id] = bridge_id
+        await self.ari.create_bridge(bridge_id)
+        await self.ari.add_to_bridge(bridge_id, channels)
+        with contextlib.suppress(AriError):
+            await self.ari.record_bridge(bridge_id, bridge_id)
+
+    async def _end_bridge(self, call_id: str) -> None:
+        bridge_id = self.bridges.pop(call_id, None)
+        if bridge_id is not None:
+            with contextlib.suppress(AriError):
+                await self.ari.destroy_bridge(bridge_id)
+
+    async def _hang_up(self, channel_id: str) -> None:
+        if channel_id:
+            with contextlib.suppress(AriError):
+                await self.ari.hangup(channel_id)
+
+    async def _record(self, agent_id: str, why: str) -> None:
+        agent = self.acd.agents.get(agent_id)
+        if agent is not None:
+            await self.store.record_state(agent, actor="acd", detail={"event": why})

@@ -1,0 +1,122 @@
+"""Agents and the queue over HTTP: define agents, change their state, see who waits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ari_app.queue import QueueService
+from console.http import SESSIONS, api_error
+from routing.acd import GENERAL, AcdError, Agent, AgentState
+from routing.agent_repository import AgentStore
+from routing.enums import Utility
+from routing.repository import utcnow
+
+QUEUE = web.AppKey("queue", QueueService)
+SKILLS = {u.value for u in Utility} | {GENERAL}
+
+routes = web.RouteTableDef()
+
+
+class AgentDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    endpoint: str = Field(pattern=r"^PJSIP/[A-Za-z0-9_.@-]+$", max_length=128)
+    skills: dict[str, int] = Field(min_length=1)
+
+    def checked_skills(self) -> dict[str, int]:
+        unknown = set(self.skills) - SKILLS
+        if unknown or any(not 1 <= level <= 5 for level in self.skills.values()):
+            raise ValueError(f"skills: utilities or 'general', levels 1-5 (got {self.skills})")
+        return self.skills
+
+
+class StateChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: AgentState
+    reason: str | None = Field(default=None, max_length=32)
+
+
+async def _body(request: web.Request, model: type[BaseModel]) -> Any:
+    try:
+        return model.model_validate(await request.json())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise api_error(web.HTTPBadRequest, "malformed-json", str(exc)) from exc
+    except ValidationError as exc:
+        raise api_error(
+            web.HTTPUnprocessableEntity,
+            "invalid-body",
+            exc.errors(include_url=False, include_context=False).__repr__(),
+        ) from exc
+
+
+def agent_json(agent: Agent) -> dict[str, Any]:
+    return {
+        "id": agent.id,
+        "endpoint": agent.endpoint,
+        "skills": agent.skills,
+        "state": agent.state.value,
+        "since": agent.since.isoformat() if agent.since else None,
+        "pause_reason": agent.pause_reason,
+    }
+
+
+@routes.put("/api/agents/{agent_id}")
+async def define_agent(request: web.Request) -> web.Response:
+    agent_id = request.match_info["agent_id"]
+    if not agent_id.isidentifier() or len(agent_id) > 32:
+        raise api_error(web.HTTPBadRequest, "bad-agent-id", "agent id: letters, digits, _")
+    body: AgentDefinition = await _body(request, AgentDefinition)
+    try:
+        skills = body.checked_skills()
+    except ValueError as exc:
+        raise api_error(web.HTTPUnprocessableEntity, "invalid-body", str(exc)) from exc
+    store = AgentStore(request.app[SESSIONS])
+    agent = await store.upsert(
+        agent_id=agent_id, name=body.name, endpoint=body.endpoint, skills=skills, now=utcnow()
+    )
+    await request.app[QUEUE].define(agent)
+    return web.json_response(agent_json(request.app[QUEUE].acd.agents[agent_id]))
+
+
+@routes.post("/api/agents/{agent_id}/state")
+async def change_state(request: web.Request) -> web.Response:
+    body: StateChange = await _body(request, StateChange)
+    try:
+        agent = await request.app[QUEUE].set_state(
+            request.match_info["agent_id"], body.state, body.reason, actor="agent"
+        )
+    except AcdError as exc:
+        status = web.HTTPNotFound if exc.error_id == "agent-not-found" else web.HTTPConflict
+        raise api_error(status, exc.error_id, str(exc)) from exc
+    return web.json_response(agent_json(agent))
+
+
+@routes.get("/api/agents")
+async def list_agents(request: web.Request) -> web.Response:
+    agents = request.app[QUEUE].acd.agents.values()
+    return web.json_response({"agents": [agent_json(a) for a in agents]})
+
+
+@routes.get("/api/queue")
+async def queue_status(request: web.Request) -> web.Response:
+    acd = request.app[QUEUE].acd
+    waiting = [
+        {
+            "call_id": w.call_id,
+            "utility": w.utility.value if w.utility else None,
+            "emergency": w.emergency,
+            "callback": w.callback,
+            "entered_at": w.entered_at.isoformat(),
+            "ringing_agent": acd.offered.get(w.call_id),
+        }
+        for w in acd.waiting
+    ]
+    return web.json_response(
+        {"waiting": waiting, "agents": [agent_json(a) for a in acd.agents.values()]}
+    )

@@ -1,0 +1,122 @@
+"""Callers reach agents: real calls, real softphones (auto-answering endpoints on the caller
+simulator), bridged and recorded through ARI (issue 5, acceptance 1 and 2)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from ari_app.client import AriClient
+from ari_app.settings import Settings
+from tests.integration.conftest import HotlineProcess, call_and_fetch
+from tools.callersim import Answerer, CallerSim, Scenario
+
+pytestmark = pytest.mark.integration
+
+TO_AGENT = ["3", "0"]  # gas, then "an agent" in the type menu
+
+
+@pytest.fixture
+async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(base_url=hotline.api_url) as http:
+        yield http
+        async with http.get("/api/agents") as r:
+            agents = (await r.json())["agents"]
+        for agent in agents:  # leave nobody logged in for the other tests
+            for _ in range(40):
+                async with http.post(f"/api/agents/{agent['id']}/state",
+                                     json={"state": "logged_out"}) as r:
+                    if r.status == 200:
+                        break
+                await asyncio.sleep(0.5)
+
+
+async def make_agent(http: aiohttp.ClientSession, agent_id: str, extension: str) -> None:
+    body = {"name": agent_id, "endpoint": f"PJSIP/{extension}@callers",
+            "skills": {"gas": 2, "general": 1}}
+    async with http.put(f"/api/agents/{agent_id}", json=body) as r:
+        assert r.status == 200, await r.text()
+    async with http.post(f"/api/agents/{agent_id}/state", json={"state": "available"}) as r:
+        assert r.status == 200, await r.text()
+
+
+async def agent_state(http: aiohttp.ClientSession, agent_id: str) -> dict[str, Any]:
+    async with http.get("/api/agents") as r:
+        agents = {a["id"]: a for a in (await r.json())["agents"]}
+    return dict(agents[agent_id])
+
+
+async def test_three_callers_two_agents_served_in_arrival_order_and_recorded(
+    hotline: HotlineProcess, caller: CallerSim, api: aiohttp.ClientSession, settings: Settings
+) -> None:
+    caller.answerers["agent2001"] = Answerer(hang_up_after=6)
+    caller.answerers["agent2002"] = Answerer(hang_up_after=6)
+    await make_agent(api, "a2001", "agent2001")
+    await make_agent(api, "a2002", "agent2002")
+
+    async def one(delay: float, number: str) -> dict[str, Any]:
+        await asyncio.sleep(delay)
+        return await call_and_fetch(
+            caller, hotline, Scenario(keys=TO_AGENT, caller_number=number, timeout=90)
+        )
+
+    results = await asyncio.gather(one(0, "13700000001"), one(2, "13700000002"),
+                                   one(4, "13700000003"))
+    agents_used = [next(p for p in r["path"] if p.startswith("agent:")) for r in results]
+    assert all(r["outcome"] == "answered" for r in results), results
+    assert sorted(agents_used[:2]) == ["agent:a2001", "agent:a2002"]
+    # The third caller waited and got whichever agent the first caller had freed.
+    assert agents_used[2] == agents_used[0]
+    assert "agent" in results[2]["path"] and results[2]["metrics"]["answer_ms"] is not None
+    async with aiohttp.ClientSession() as http:
+        ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        stored = set(await ari.stored_recordings())
+    for result in results:
+        assert f"conv-{result['hotline']['channel_id']}" in stored
+    state = await agent_state(api, "a2001")
+    assert state["state"] in ("after_call_work", "available")
+
+
+async def test_agent_who_does_not_answer_is_skipped_and_paused(
+    hotline: HotlineProcess, caller: CallerSim, api: aiohttp.ClientSession
+) -> None:
+    caller.answerers["agent3001"] = Answerer(answer=False)
+    caller.answerers["agent3002"] = Answerer(hang_up_after=3)
+    await make_agent(api, "a3001", "agent3001")  # idle longest: rung first
+    await asyncio.sleep(0.2)
+    await make_agent(api, "a3002", "agent3002")
+    result = await call_and_fetch(caller, hotline, Scenario(keys=TO_AGENT, timeout=90))
+    assert result["outcome"] == "answered"
+    assert "agent:a3002" in result["path"]
+    assert caller.answerers["agent3001"].rung and not caller.answerers["agent3001"].answered
+    skipped = await agent_state(api, "a3001")
+    assert (skipped["state"], skipped["pause_reason"]) == ("paused", "no_answer")
+
+
+async def test_queue_callback_keeps_the_place_and_calls_the_citizen_back(
+    hotline: HotlineProcess, caller: CallerSim, api: aiohttp.ClientSession
+) -> None:
+    caller.answerers["agent4001"] = Answerer(hang_up_after=8)
+    citizen = Answerer(hang_up_after=3)
+    caller.answerers["13600000002"] = citizen
+    await make_agent(api, "a4001", "agent4001")
+    busy = asyncio.create_task(call_and_fetch(
+        caller, hotline, Scenario(keys=TO_AGENT, caller_number="13600000001", timeout=90)))
+    await asyncio.sleep(2)
+    waiting = await call_and_fetch(caller, hotline, Scenario(
+        keys=[*TO_AGENT, "1"], key_delays=[1.0, 1.0, 7.0], caller_number="13600000002",
+        timeout=90))
+    assert waiting["outcome"] == "callback", waiting
+    assert waiting["path"][-1] == "callback"
+    first = await busy
+    assert first["outcome"] == "answered"
+    for _ in range(60):  # the agent finishes, wraps up, is rung, then the citizen
+        if citizen.answered:
+            break
+        await asyncio.sleep(0.5)
+    assert len(citizen.answered) == 1
+    assert len(caller.answerers["agent4001"].answered) == 2
