@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("routing.migrate", "bring the database schema up to date"),
     "call": ("tools.caller", "place one real simulated call and print what happened"),
     "sla": ("routing.sla_cli", "the deadlines that apply to an order"),
+    "analyze": ("recordings.analyze_cli", "transcribe a recording and say what it asks for"),
+    "loadtest": ("tools.loadtest", "many real calls through the whole IVR, with latencies"),
 }
 
 

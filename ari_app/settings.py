@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "recordings" / "prompts"
     prompts_uri: str = "/srv/hotline12319/prompts"
 
+    # The linked-agency directory (routing/agencies.yaml) and the webhook push to agencies.
+    # Each agency's webhook secret is read from the env var its row names
+    # (HOTLINE_AGENCY_<ID>_WEBHOOK_SECRET), never from a file.
+    agencies_file: Path = PROJECT_ROOT / "routing" / "agencies.yaml"
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Agents: how long an agent's phone rings before the next agent is tried, how long
+    # after-call work lasts, and how a citizen is dialled for a queue call-back.
+    agent_ring_seconds: int = Field(default=15, ge=5, le=60)
+    wrap_up_seconds: float = Field(default=10.0, ge=0, le=600)
+    callback_endpoint: str = "PJSIP/{number}@callers"
+
     # Where the app keeps its own copy of each call recording.
     recordings_dir: Path = PROJECT_ROOT / "data" / "recordings"
 
@@ -66,6 +78,19 @@ class Settings(BaseSettings):
     caller_rtp_ports: tuple[int, int] = (25000, 29999)
     # How long `sandbox up` waits for both ARIs to answer.
     sandbox_start_timeout: float = 60.0
+
+    # Speech (recordings/engines.py). Models are paths, never downloaded. Whisper base is
+    # joined from its PyPI packages into `models_dir` on first use unless
+    # `whisper_model_dir` names a CTranslate2 model; vosk needs `vosk_model_dir`.
+    speech_engine: str = Field(default="whisper", pattern="^(whisper|vosk)$")
+    models_dir: Path = PROJECT_ROOT / "data" / "models"
+    whisper_model_dir: Path | None = None
+    vosk_model_dir: Path = PROJECT_ROOT / "data" / "models" / "vosk-model-small-cn-0.22"
+    whisper_compute_type: str = "int8"
+    whisper_beam_size: int = Field(default=1, ge=1, le=10)
+    # CPU threads per recognition, and how many recognitions run at once (worker processes).
+    speech_threads: int = Field(default=2, ge=1)
+    speech_workers: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
