@@ -71,7 +71,9 @@ async def load(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             traces = await asyncio.gather(*(one(s) for s in scenarios))
         wall = time.monotonic() - started
         records = await _hotline_records(http, settings, traces, args.number)
-    return _summary(traces, records, wall, _cpu_seconds(settings) - cpu_before, args)
+    cpu_after = _cpu_seconds(settings)
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return _summary(traces, records, wall, cpu, args)
 
 
 async def _hotline_records(

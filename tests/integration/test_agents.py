@@ -120,3 +120,38 @@ async def test_queue_callback_keeps_the_place_and_calls_the_citizen_back(
         await asyncio.sleep(0.5)
     assert len(citizen.answered) == 1
     assert len(caller.answerers["agent4001"].answered) == 2
+
+
+@pytest.mark.parametrize(
+    "method,path,body,status,error",
+    [
+        ("put", "/api/agents/x1", "{not json", 400, "malformed-json"),
+        ("put", "/api/agents/x1", {"name": "x", "endpoint": "PJSIP/x@callers",
+                                   "skills": {"gas": 1}, "extra": 1}, 422, "invalid-body"),
+        ("put", "/api/agents/x1", {"name": "x", "endpoint": "PJSIP/x@callers",
+                                   "skills": {"electricity": 1}}, 422, "invalid-body"),
+        ("put", "/api/agents/x1", {"name": "x", "endpoint": "SIP/x", "skills": {"gas": 1}},
+         422, "invalid-body"),
+        ("put", "/api/agents/bad-id!", {"name": "x", "endpoint": "PJSIP/x@callers",
+                                        "skills": {"gas": 1}}, 400, "bad-agent-id"),
+        ("post", "/api/agents/nobody/state", {"state": "available"}, 404, "agent-not-found"),
+        ("post", "/api/agents/nobody/state", {"state": "asleep"}, 422, "invalid-body"),
+        ("get", "/api/calls?colour=red", None, 400, "unknown-parameter"),
+        ("get", "/api/orders?limit=0", None, 400, "bad-limit"),
+        ("get", "/api/orders/0000000000", None, 404, "order-not-found"),
+    ],
+)
+async def test_bad_input_gets_a_4xx_json_error_and_writes_nothing(
+    api: aiohttp.ClientSession, method: str, path: str, body: Any, status: int, error: str
+) -> None:
+    kwargs: dict[str, Any] = {}
+    if isinstance(body, str):
+        kwargs = {"data": body, "headers": {"Content-Type": "application/json"}}
+    elif body is not None:
+        kwargs = {"json": body}
+    async with api.request(method.upper(), path, **kwargs) as r:
+        assert r.status == status
+        payload = await r.json()
+    assert payload["error"] == error and payload["message"]
+    async with api.get("/api/agents") as r:
+        assert "x1" not in {a["id"] for a in (await r.json())["agents"]}
