@@ -17,6 +17,7 @@ from typing import Any
 from ari_app.client import AriClient, AriError, AriNotFound
 from ari_app.queue import QueueService
 from ari_app.storage import CallStore
+from console.live import LiveHub
 from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import CallState, FlowEngine
@@ -38,6 +39,7 @@ class CallContext:
     prompts_uri: str
     recordings_dir: Path
     queue: QueueService
+    hub: LiveHub
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -74,6 +76,9 @@ class CallRunner:
             started_at=utcnow(),
         )
         await self._persist(answered=True)
+        self.ctx.hub.publish(
+            "call_started", {"channel_id": self.channel_id, "caller_number": self.caller_number}
+        )
         await self._loop()
 
     async def run_reclaimed(
@@ -108,6 +113,7 @@ class CallRunner:
 
     async def _persist(self, answered: bool = False) -> None:
         assert self.state is not None
+        self.ctx.hub.publish("call_progress", self._public_state())
         await self.ctx.store.progress(
             channel_id=self.channel_id,
             flow_state=self.state.snapshot(),
@@ -164,6 +170,16 @@ class CallRunner:
                     channel_id=self.channel_id, order=command, now=utcnow()
                 )
                 self.inbox.put_nowait(ev.OrderCreated(number))
+                self.ctx.hub.publish(
+                    "order_created",
+                    {
+                        "number": number,
+                        "channel_id": self.channel_id,
+                        "utility": command.utility.value if command.utility else None,
+                        "order_type": command.order_type.value,
+                        "needs_agent": command.needs_agent,
+                    },
+                )
                 if command.recording_name:
                     self._keep_recording(command.recording_name, number)
             case cmd.EnterQueue():
@@ -187,6 +203,23 @@ class CallRunner:
                     metrics=self.metrics.as_json(),
                     ended_at=utcnow(),
                 )
+                self.ctx.hub.publish(
+                    "call_ended", {**self._public_state(), "outcome": outcome.value}
+                )
+
+    def _public_state(self) -> dict[str, Any]:
+        assert self.state is not None
+        return {
+            "channel_id": self.channel_id,
+            "caller_number": self.caller_number,
+            "node": self.state.node,
+            "phase": self.state.phase,
+            "path": list(self.state.path),
+            "utility": self.state.vars.utility.value if self.state.vars.utility else None,
+            "order_type": (
+                self.state.vars.order_type.value if self.state.vars.order_type else None
+            ),
+        }
 
     async def _enter_queue(self, command: cmd.EnterQueue) -> None:
         assert self.state is not None
@@ -197,6 +230,7 @@ class CallRunner:
             emergency=emergency,
             inbox=self.inbox,
             caller_number=self.caller_number,
+            context=self._public_state(),
         )
         if not queued:
             self.inbox.put_nowait(ev.QueueUnavailable())

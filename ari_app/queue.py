@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ari_app.client import AriClient, AriError
+from console.live import LiveHub
 from ivr import events as ev
 from routing.acd import Acd, AcdError, Agent, AgentState, Offer, WaitingCall
 from routing.agent_repository import AgentStore
@@ -29,6 +30,7 @@ class Waiter:
     call_id: str
     inbox: asyncio.Queue[Any]
     caller_number: str | None
+    context: dict[str, Any]  # what the IVR learnt: shown to the agent on answer
 
 
 @dataclass
@@ -53,6 +55,7 @@ class QueueService:
         ring_seconds: int,
         wrap_up_seconds: float,
         callback_endpoint: str,
+        hub: LiveHub,
     ) -> None:
         self.ari, self.app, self.store = ari, app, store
         self.ring_seconds, self.wrap_up_seconds = ring_seconds, wrap_up_seconds
@@ -62,6 +65,7 @@ class QueueService:
         self.legs: dict[str, Leg] = {}
         self.bridges: dict[str, str] = {}  # call id -> bridge id
         self.lock = asyncio.Lock()
+        self.hub = hub
 
     async def load(self) -> None:
         """Agents from the database; a call they were on did not survive our restart."""
@@ -82,6 +86,7 @@ class QueueService:
         emergency: bool,
         inbox: asyncio.Queue[Any],
         caller_number: str | None,
+        context: dict[str, Any],
     ) -> bool:
         """Put the caller in line; False when nobody logged in could ever take the call."""
         async with self.lock:
@@ -90,7 +95,7 @@ class QueueService:
                 for a in self.acd.agents.values()
             ):
                 return False
-            self.waiters[call_id] = Waiter(call_id, inbox, caller_number)
+            self.waiters[call_id] = Waiter(call_id, inbox, caller_number, context)
             self.acd = self.acd.enqueue(WaitingCall(call_id, utility, emergency, utcnow()))
             await self._dispatch()
             return True
@@ -138,6 +143,7 @@ class QueueService:
             self.acd = self.acd.change_state(agent_id, state, utcnow(), reason)
             agent = self.acd.agents[agent_id]
             await self.store.record_state(agent, actor=actor, detail={})
+            self.hub.publish("agent_state", agent_json(agent))
             await self._dispatch()
             return agent
 
@@ -147,6 +153,25 @@ class QueueService:
         self.acd, offers = self.acd.dispatch(utcnow())
         for offer in offers:
             await self._ring(offer)
+        self.hub.publish("queue", self.snapshot())
+
+    def snapshot(self) -> dict[str, Any]:
+        acd = self.acd
+        waiting = [
+            {
+                "call_id": w.call_id,
+                "utility": w.utility.value if w.utility else None,
+                "emergency": w.emergency,
+                "callback": w.callback,
+                "entered_at": w.entered_at.isoformat(),
+                "ringing_agent": acd.offered.get(w.call_id),
+                "caller_number": self.waiters[w.call_id].caller_number
+                if w.call_id in self.waiters
+                else None,
+            }
+            for w in acd.waiting
+        ]
+        return {"waiting": waiting, "agents": [agent_json(a) for a in acd.agents.values()]}
 
     async def _ring(self, offer: Offer) -> None:
         channel_id = f"agent-{uuid.uuid4().hex[:16]}"
@@ -212,6 +237,17 @@ class QueueService:
         waiter = self.waiters.get(leg.call_id)
         if waiter is not None and leg.kind == "agent":
             waiter.inbox.put_nowait(ev.AgentConnected(agent_id))
+        if waiter is not None:
+            self.hub.publish(
+                "screen_pop",
+                {
+                    "agent_id": agent_id,
+                    "call_id": leg.call_id,
+                    "callback": leg.callback,
+                    "caller_number": waiter.caller_number,
+                    **waiter.context,
+                },
+            )
 
     async def _call_back_citizen(self, agent_leg: Leg) -> None:
         waiter = self.waiters.get(agent_leg.call_id)
@@ -312,3 +348,15 @@ class QueueService:
         agent = self.acd.agents.get(agent_id)
         if agent is not None:
             await self.store.record_state(agent, actor="acd", detail={"event": why})
+            self.hub.publish("agent_state", agent_json(agent))
+
+
+def agent_json(agent: Agent) -> dict[str, Any]:
+    return {
+        "id": agent.id,
+        "endpoint": agent.endpoint,
+        "skills": agent.skills,
+        "state": agent.state.value,
+        "since": agent.since.isoformat() if agent.since else None,
+        "pause_reason": agent.pause_reason,
+    }

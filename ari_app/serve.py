@@ -23,6 +23,7 @@ from ari_app.storage import CallStore
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
 from console.http import HEALTH, SESSIONS, routes
+from console.live import HUB, LiveHub
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
 from routing.agent_repository import AgentStore
@@ -38,6 +39,7 @@ STASIS = web.AppKey("stasis", StasisApp)
 def init_app(settings: Settings) -> web.Application:
     app = web.Application()
     app[SETTINGS] = settings
+    app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
     app.cleanup_ctx.extend([_database, _call_handling])
     app.add_routes(routes)
@@ -56,6 +58,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     prompts = load_prompt_ids(settings.prompts_file)
     engine = FlowEngine(load_flow(settings.flow_file, prompts))
+    hub = app[HUB]
     async with aiohttp.ClientSession() as http:
         ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
         queue = QueueService(
@@ -65,6 +68,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             ring_seconds=settings.agent_ring_seconds,
             wrap_up_seconds=settings.wrap_up_seconds,
             callback_endpoint=settings.callback_endpoint,
+            hub=hub,
         )
         await queue.load()
         app[QUEUE] = queue
@@ -75,6 +79,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             prompts_uri=settings.prompts_uri,
             recordings_dir=settings.recordings_dir,
             queue=queue,
+            hub=hub,
         )
         stasis = StasisApp(ctx, settings.ari_app, settings.ari_reconnect_max_seconds)
         app[STASIS] = stasis

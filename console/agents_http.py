@@ -8,9 +8,10 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ari_app.queue import QueueService
+from ari_app.queue import QueueService, agent_json
 from console.http import SESSIONS, api_error
-from routing.acd import GENERAL, AcdError, Agent, AgentState
+from console.live import HUB
+from routing.acd import GENERAL, AcdError, AgentState
 from routing.agent_repository import AgentStore
 from routing.enums import Utility
 from routing.repository import utcnow
@@ -53,17 +54,6 @@ async def _body(request: web.Request, model: type[BaseModel]) -> Any:
             "invalid-body",
             exc.errors(include_url=False, include_context=False).__repr__(),
         ) from exc
-
-
-def agent_json(agent: Agent) -> dict[str, Any]:
-    return {
-        "id": agent.id,
-        "endpoint": agent.endpoint,
-        "skills": agent.skills,
-        "state": agent.state.value,
-        "since": agent.since.isoformat() if agent.since else None,
-        "pause_reason": agent.pause_reason,
-    }
 
 
 @routes.put("/api/agents/{agent_id}")
@@ -120,3 +110,17 @@ async def queue_status(request: web.Request) -> web.Response:
     return web.json_response(
         {"waiting": waiting, "agents": [agent_json(a) for a in acd.agents.values()]}
     )
+
+
+@routes.get("/api/live")
+async def live(request: web.Request) -> web.WebSocketResponse:
+    """Updates as they happen (call_started, call_progress, call_ended, order_created,
+    queue, agent_state, screen_pop); the first message is the queue as it stands."""
+    ws = web.WebSocketResponse(heartbeat=20)
+    await ws.prepare(request)
+    with request.app[HUB].subscribe() as updates:
+        await ws.send_json({"topic": "queue", "data": request.app[QUEUE].snapshot()})
+        while not ws.closed:
+            update = await updates.get()
+            await ws.send_json(update)
+    return ws

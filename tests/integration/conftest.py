@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import signal
 import subprocess
@@ -57,7 +58,18 @@ def database(settings: Settings) -> str:
 
 
 @pytest.fixture(scope="session")
-def sandbox(settings: Settings) -> None:
+def sandbox(settings: Settings) -> Iterator[None]:
+    # One test session at a time may drive the sandbox: two `serve`s on one ARI app name
+    # would both answer the same calls. A second session waits here for the first.
+    # The lock lives beside the shared chroot, so clones of the repo wait for each other too.
+    settings.sandbox_root.parent.mkdir(parents=True, exist_ok=True)
+    with (settings.sandbox_root.parent / "tests.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _check_sandbox()
+        yield
+
+
+def _check_sandbox() -> None:
     status = subprocess.run(
         [sys.executable, "-m", "ari_app.cli", "sandbox", "status"],
         capture_output=True,

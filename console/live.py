@@ -1,0 +1,46 @@
+"""Live updates for the agent console and the wallboard: a small publish/subscribe hub.
+
+Publishing never blocks a call: each subscriber has a bounded queue, and a subscriber that
+falls behind loses its oldest updates (the page refetches the state it needs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+Update = dict[str, Any]
+
+
+class LiveHub:
+    def __init__(self, backlog: int = 256) -> None:
+        self._subscribers: set[asyncio.Queue[Update]] = set()
+        self._backlog = backlog
+
+    def publish(self, topic: str, data: dict[str, Any]) -> None:
+        update = {"topic": topic, "at": datetime.now(UTC).isoformat(), "data": data}
+        for queue in self._subscribers:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(update)
+
+    @contextlib.contextmanager
+    def subscribe(self) -> Iterator[asyncio.Queue[Update]]:
+        queue: asyncio.Queue[Update] = asyncio.Queue(self._backlog)
+        self._subscribers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers.discard(queue)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
+
+HUB = web.AppKey("hub", LiveHub)
