@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ari_app.client import AriClient, AriError
+from ari_app.queue_view import agent_json, queue_snapshot
 from console.live import LiveHub
 from ivr import events as ev
 from routing.acd import Acd, AcdError, Agent, AgentState, Offer, WaitingCall
@@ -156,22 +157,8 @@ class QueueService:
         self.hub.publish("queue", self.snapshot())
 
     def snapshot(self) -> dict[str, Any]:
-        acd = self.acd
-        waiting = [
-            {
-                "call_id": w.call_id,
-                "utility": w.utility.value if w.utility else None,
-                "emergency": w.emergency,
-                "callback": w.callback,
-                "entered_at": w.entered_at.isoformat(),
-                "ringing_agent": acd.offered.get(w.call_id),
-                "caller_number": self.waiters[w.call_id].caller_number
-                if w.call_id in self.waiters
-                else None,
-            }
-            for w in acd.waiting
-        ]
-        return {"waiting": waiting, "agents": [agent_json(a) for a in acd.agents.values()]}
+        numbers = {w.call_id: w.caller_number for w in self.waiters.values()}
+        return queue_snapshot(self.acd, numbers)
 
     async def _ring(self, offer: Offer) -> None:
         channel_id = f"agent-{uuid.uuid4().hex[:16]}"
@@ -349,14 +336,3 @@ class QueueService:
         if agent is not None:
             await self.store.record_state(agent, actor="acd", detail={"event": why})
             self.hub.publish("agent_state", agent_json(agent))
-
-
-def agent_json(agent: Agent) -> dict[str, Any]:
-    return {
-        "id": agent.id,
-        "endpoint": agent.endpoint,
-        "skills": agent.skills,
-        "state": agent.state.value,
-        "since": agent.since.isoformat() if agent.since else None,
-        "pause_reason": agent.pause_reason,
-    }

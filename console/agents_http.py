@@ -8,7 +8,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ari_app.queue import QueueService, agent_json
+from ari_app.queue import QueueService
+from ari_app.queue_view import agent_json
 from console.http import SESSIONS, api_error
 from console.live import HUB
 from routing.acd import GENERAL, AcdError, AgentState
