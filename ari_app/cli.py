@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "call": ("tools.caller", "place one real simulated call and print what happened"),
     "sla": ("routing.sla_cli", "the deadlines that apply to an order"),
     "analyze": ("recordings.analyze_cli", "transcribe a recording and say what it asks for"),
+    "user": ("console.users_cli", "console and agency-portal users: add"),
     "loadtest": ("tools.loadtest", "many real calls through the whole IVR, with latencies"),
 }
 

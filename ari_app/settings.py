@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     agencies_file: Path = PROJECT_ROOT / "routing" / "agencies.yaml"
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # The order engine's deadline sweeper: how often it runs, how often a late order is
+    # notified again (escalated after the first), and the grace before an emergency's duty call.
+    sweeper_interval_seconds: float = Field(default=30.0, gt=0)
+    sweeper_renotify_minutes: float = Field(default=30.0, gt=0)
+    receipt_grace_minutes: float = Field(default=5.0, ge=0)
+
     # Agents: how long an agent's phone rings before the next agent is tried, how long
     # after-call work lasts, and how a citizen is dialled for a queue call-back.
     agent_ring_seconds: int = Field(default=15, ge=5, le=60)
@@ -87,7 +93,8 @@ class Settings(BaseSettings):
     whisper_model_dir: Path | None = None
     vosk_model_dir: Path = PROJECT_ROOT / "data" / "models" / "vosk-model-small-cn-0.22"
     whisper_compute_type: str = "int8"
-    whisper_beam_size: int = Field(default=1, ge=1, le=10)
+    # Beam 5 over greedy (1): fewer character errors (15 % vs 17 %) for ~30 % more time.
+    whisper_beam_size: int = Field(default=5, ge=1, le=10)
     # CPU threads per recognition, and how many recognitions run at once (worker processes).
     speech_threads: int = Field(default=2, ge=1)
     speech_workers: int = Field(default=1, ge=1)

@@ -7,45 +7,21 @@ CHECK constraint, so a bad value fails in the database too, not only in Python.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from routing import order_tables as order_tables  # registers the engine's tables on Base
 from routing.acd import AgentState
 from routing.enums import CallOutcome, OrderType, Utility
+from routing.model_base import NAMING as NAMING
+from routing.model_base import Base as Base
+from routing.model_base import enum_column as _enum
+from routing.transitions import State
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def _enum(kind: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True),
-        dict[str, Any]: JSON,
-    }
-
-
-class OrderStatus(StrEnum):
-    CREATED = "created"
+# The order's status is its lifecycle state (routing.transitions.State); the old name stays.
+OrderStatus = State
 
 
 class CallSession(Base):
@@ -78,9 +54,7 @@ class WorkOrder(Base):
     # None: the caller went to an agent before choosing; an agent classifies it.
     utility: Mapped[Utility | None] = mapped_column(_enum(Utility, "utility"))
     order_type: Mapped[OrderType] = mapped_column(_enum(OrderType, "order_type"))
-    status: Mapped[OrderStatus] = mapped_column(
-        _enum(OrderStatus, "order_status"), default=OrderStatus.CREATED
-    )
+    status: Mapped[State] = mapped_column(_enum(State, "order_status"), default=State.CREATED)
     needs_agent: Mapped[bool] = mapped_column(default=False)
     caller_number: Mapped[str | None] = mapped_column(String(32))
     ivr_path: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -92,7 +66,45 @@ class WorkOrder(Base):
     call_session_id: Mapped[int | None] = mapped_column(ForeignKey("call_sessions.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
 
+    # --- the order engine (0003) ---
+    # Optimistic locking: every lifecycle write is UPDATE ... WHERE version = the one read.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    agency_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    district: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(256))
+    description: Mapped[str | None] = mapped_column(Text)
+    emergency: Mapped[bool] = mapped_column(default=False, server_default=false())
+    dispatch_due: Mapped[datetime | None]
+    receipt_due: Mapped[datetime | None]
+    onsite_due: Mapped[datetime | None]
+    resolve_due: Mapped[datetime | None]
+    deadline_clauses: Mapped[list[str] | None] = mapped_column(JSON)
+    dispatched_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    handled_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    extension_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    pending_approved: Mapped[bool] = mapped_column(default=False, server_default=false())
+    supervision: Mapped[bool] = mapped_column(default=False, server_default=false())
+    parent_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+    # The whole lifecycle record (routing.lifecycle.as_json); None until the first event.
+    lifecycle: Mapped[dict[str, Any] | None]
+    # Speech results, filled by the recordings engineer's analysis.
+    transcript: Mapped[str | None] = mapped_column(Text)
+    speech: Mapped[dict[str, Any] | None]
+    keys_words_disagree: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+
     call_session: Mapped[CallSession | None] = relationship(back_populates="order")
+
+    # The sweeper reads only late orders of a state, through these (never a full scan).
+    __table_args__ = (
+        Index("ix_work_orders_status_receipt_due", "status", "receipt_due"),
+        Index("ix_work_orders_status_resolve_due", "status", "resolve_due"),
+        Index("ix_work_orders_caller_number", "caller_number"),
+    )
 
 
 class OrderCounter(Base):

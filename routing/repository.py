@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.enums import CallOutcome, OrderType, Utility
 from routing.models import AuditEvent, CallSession, OrderCounter, WorkOrder
+from routing.order_store import fill_deadlines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -142,6 +143,8 @@ async def create_order_for_call(
         call_session_id=call.id,
         created_at=now,
     )
+    # The lifecycle starts at `created` (the column default); the deadlines start now.
+    fill_deadlines(order)
     session.add(order)
     await session.flush()
     await audit(

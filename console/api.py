@@ -1,0 +1,72 @@
+"""What the order endpoints share: the engine key, the logged-in user, role checks, body
+parsing, and the one place typed errors become HTTP answers ({"error", "message"})."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from console.http import SESSIONS, api_error
+from routing.order_service import OrderEngine, ServiceError
+from routing.order_tables import User
+from routing.transitions import OrderError, Role
+from routing.users import session_user
+
+ENGINE = web.AppKey("order_engine", OrderEngine)
+COOKIE = "hotline_session"
+CENTER = frozenset(Role) - {Role.AGENCY}
+_M = TypeVar("_M", bound=BaseModel)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_STATUS: dict[int, type[web.HTTPException]] = {
+    400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 403: web.HTTPForbidden,
+    404: web.HTTPNotFound, 409: web.HTTPConflict, 422: web.HTTPUnprocessableEntity,
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def translated(handler: Handler) -> Handler:
+    """Typed domain errors → their HTTP status and stable id (the only translation point)."""
+
+    @functools.wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except (OrderError, ServiceError) as exc:
+            raise api_error(_STATUS.get(exc.status, web.HTTPConflict), exc.error_id,
+                            str(exc)) from exc
+
+    return wrapper
+
+
+async def current_user(request: web.Request, roles: Iterable[Role] = frozenset(Role)) -> User:
+    """The logged-in user, 401 without a live session, 403 when the role may not do this."""
+    token = request.cookies.get(COOKIE)
+    user = None
+    if token:
+        async with request.app[SESSIONS]() as session:
+            user = await session_user(session, token=token, now=now())
+    if user is None:
+        raise api_error(web.HTTPUnauthorized, "not-logged-in", "log in first (POST /api/login)")
+    if user.role not in set(roles):
+        raise api_error(web.HTTPForbidden, "role-not-allowed", f"{user.role} may not do this")
+    return user
+
+
+async def read_body(request: web.Request, model: type[_M]) -> _M:
+    """The JSON body as `model` (unknown keys refused), or 400/422 with a stable id."""
+    try:
+        return model.model_validate(await request.json())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise api_error(web.HTTPBadRequest, "malformed-json", str(exc)) from exc
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise api_error(web.HTTPUnprocessableEntity, "invalid-body", repr(errors)) from exc

@@ -1,0 +1,145 @@
+"""The durable deadline sweeper: late receipts and late resolutions become notifications.
+
+Everything it knows is in the database, so it may stop, restart, or run in two processes at
+once. Late orders are read through the (status, due) indexes, a batch at a time, with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL so two sweepers share the work; each notice is an
+`INSERT ... ON CONFLICT DO NOTHING` on the unique (order, kind, due_at), so even two sweepers
+reading the same order write each notice exactly once.
+
+Notices repeat every `renotify` while the order stays late: the first to the agency
+(`receipt_late`, `resolve_late`), later ones escalated to the center (`*_escalation`).
+An emergency order whose receipt is late also gets `voice_escalation`: the ARI side rings
+the agency's duty line (`routing.voice_escalation`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from routing.dispatcher import push_due
+from routing.models import WorkOrder
+from routing.order_service import OrderEngine
+from routing.order_tables import Notification
+from routing.transitions import State
+
+log = logging.getLogger(__name__)
+RECEIPT_STATES = (State.DISPATCHED,)
+# Pending (待办) orders are excluded: their limit is the approval chain's business.
+RESOLVE_STATES = (State.DISPATCHED, State.RECEIVED, State.NOT_HANDLED)
+
+
+@dataclass(frozen=True)
+class SweepPolicy:
+    renotify: timedelta = timedelta(minutes=30)
+    # An emergency's receipt is due at once (L 3.2.4(2)); give the push this long to be
+    # signed for before ringing the duty line.
+    receipt_grace: timedelta = timedelta(minutes=5)
+    batch: int = 500
+
+
+@dataclass
+class SweepReport:
+    examined: int = 0
+    notified: int = 0
+    pushes: int = 0
+
+
+def notices_for(*, kind: str, due: datetime, now: datetime, renotify: timedelta
+                ) -> tuple[str, datetime] | None:
+    """The notice owed now for a limit that ended at `due`: its kind and due_at (the start
+    of the current renotify period), or None when nothing is owed yet."""
+    if now < due:
+        return None
+    period = int((now - due) / renotify)
+    return (f"{kind}_late" if period == 0 else f"{kind}_escalation", due + period * renotify)
+
+
+def _late(column: Any, states: tuple[State, ...], now: datetime, after: tuple[datetime, int] | None,
+          batch: int) -> Select[Any]:
+    query = select(WorkOrder).where(WorkOrder.status.in_(states), column <= now)
+    if after is not None:  # keyset pagination: every late order is reached, none twice
+        query = query.where(tuple_(column, WorkOrder.id) > after)
+    return query.order_by(column, WorkOrder.id).limit(batch)
+
+
+async def _insert_notices(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Notification).values(rows)
+        .on_conflict_do_nothing(index_elements=["order_id", "kind", "due_at"])
+        .returning(Notification.id)
+    )
+    return len((await session.execute(statement)).all())
+
+
+def _row_notices(order: WorkOrder, *, kind: str, due: datetime, now: datetime,
+                 policy: SweepPolicy) -> list[dict[str, Any]]:
+    if kind == "receipt" and order.dispatched_at is not None:
+        due = max(due, order.dispatched_at + policy.receipt_grace)
+    owed = notices_for(kind=kind, due=due, now=now, renotify=policy.renotify)
+    if owed is None:
+        return []
+    base = {"order_id": order.id, "due_at": owed[1], "created_at": now,
+            "agency_id": order.agency_id, "detail": {"number": order.number}}
+    notices = [{**base, "kind": owed[0]}]
+    if kind == "receipt" and order.emergency:
+        notices.append({**base, "kind": "voice_escalation"})
+    return notices
+
+
+async def _sweep_kind(engine: OrderEngine, *, kind: str, now: datetime, policy: SweepPolicy,
+                      report: SweepReport) -> None:
+    column = WorkOrder.receipt_due if kind == "receipt" else WorkOrder.resolve_due
+    states = RECEIPT_STATES if kind == "receipt" else RESOLVE_STATES
+    after: tuple[datetime, int] | None = None
+    while True:
+        async with engine.sessions.begin() as session:
+            query = _late(column, states, now, after, policy.batch)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            orders = list((await session.execute(query)).scalars())
+            rows = [n for o in orders for n in _row_notices(
+                o, kind=kind, due=getattr(o, column.key), now=now, policy=policy)]
+            report.notified += await _insert_notices(session, rows)
+        report.examined += len(orders)
+        if len(orders) < policy.batch:
+            return
+        after = (getattr(orders[-1], column.key), orders[-1].id)
+
+
+async def sweep_once(engine: OrderEngine, *, now: datetime,
+                     policy: SweepPolicy | None = None) -> SweepReport:
+    """One pass: late receipts, late resolutions, then the pushes due for (re)sending."""
+    policy = policy or SweepPolicy()
+    report = SweepReport()
+    for kind in ("receipt", "resolve"):
+        await _sweep_kind(engine, kind=kind, now=now, policy=policy, report=report)
+    report.pushes = len(await push_due(engine, now=now))
+    return report
+
+
+async def run_sweeper(engine: OrderEngine, *, interval_s: float,
+                      policy: SweepPolicy | None = None) -> None:
+    """Sweep every interval until cancelled; a failed pass is logged and the next one runs."""
+    while True:
+        try:
+            report = await sweep_once(engine, now=datetime.now(UTC), policy=policy)
+            if report.notified or report.pushes:
+                log.info("sweep: %s", report)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database blip must not end the sweeper; it runs again
+            log.exception("sweep failed; retrying in %.0f s", interval_s)
+        await asyncio.sleep(interval_s)

@@ -1,0 +1,83 @@
+"""Console and agency-portal users: scrypt password hashes, login sessions.
+
+Passwords are kept as `hashlib.scrypt` with a per-user random salt; a session cookie holds
+a random token and only its SHA-256 is stored, so a database leak gives no usable login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from routing.order_tables import User, UserSession
+from routing.transitions import Role
+
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # ~16 MiB, tens of ms: fine for logins
+SESSION_TTL = timedelta(hours=12)  # one shift plus handover
+
+
+class UserError(ValueError):
+    """A user record that cannot be created as asked."""
+
+
+def hash_password(password: str, salt: bytes) -> str:
+    return hashlib.scrypt(password.encode(), salt=salt, **SCRYPT).hex()
+
+
+def check_password(user: User, password: str) -> bool:
+    expected = hash_password(password, bytes.fromhex(user.password_salt))
+    return hmac.compare_digest(expected, user.password_hash)
+
+
+async def add_user(session: AsyncSession, *, user_id: str, name: str, role: Role,
+                   agency_id: str | None, password: str, now: datetime) -> User:
+    """A new user; an agency user must name its agency, and only an agency user may."""
+    if (role is Role.AGENCY) != (agency_id is not None):
+        raise UserError("--agency is required for, and only for, role agency")
+    if len(password) < 8:
+        raise UserError("the password must have at least 8 characters")
+    if await session.get(User, user_id) is not None:
+        raise UserError(f"user {user_id} exists already")
+    salt = secrets.token_bytes(16)
+    user = User(id=user_id, name=name, role=role, agency_id=agency_id, created_at=now,
+                password_salt=salt.hex(), password_hash=hash_password(password, salt))
+    session.add(user)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def login(session: AsyncSession, *, user_id: str, password: str, now: datetime
+                ) -> tuple[User, str] | None:
+    """The user and a new session token, or None (same answer for unknown user and bad
+    password, so the API does not tell which user ids exist)."""
+    user = await session.get(User, user_id)
+    if user is None:
+        hash_password(password, b"0" * 16)  # spend the same time as a real check
+        return None
+    if not check_password(user, password):
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
+                            expires_at=now + SESSION_TTL))
+    return user, token
+
+
+async def session_user(session: AsyncSession, *, token: str, now: datetime) -> User | None:
+    """The user a live session token belongs to."""
+    found = await session.execute(
+        select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.expires_at > now)
+    )
+    return found.scalar_one_or_none()
+
+
+async def logout(session: AsyncSession, *, token: str) -> None:
+    await session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))

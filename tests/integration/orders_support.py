@@ -1,0 +1,142 @@
+"""Fixtures for the order-engine tests: their own PostgreSQL database, the app in-process
+(`init_app` under a test ARI app name, never "hotline12319"), a test agency webhook server
+that verifies signatures, and logged-in clients per role."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import yaml
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from ari_app.serve import init_app
+from ari_app.settings import PROJECT_ROOT, Settings, load_settings
+from routing.db import make_engine, make_sessionmaker
+from routing.migrate import upgrade
+from routing.transitions import Role
+from routing.users import add_user
+from routing.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, SignatureError, verify
+
+ORDERS_DB = os.environ.get(
+    "HOTLINE_ORDERS_TEST_DATABASE_URL",
+    "postgresql+asyncpg://hotline:hotline@127.0.0.1:5432/hotline_orders",
+)
+SECRET_ENV = "HOTLINE_AGENCY_WATER_WEBHOOK_SECRET"
+SECRET = "orders-test-secret-0123456789abcdef"
+PASSWORD = "correct horse 12319"
+USERS = {  # id -> (role, agency)
+    "staff": (Role.CENTER_STAFF, None), "business": (Role.BUSINESS_SECTION, None),
+    "supervision": (Role.SUPERVISION_SECTION, None), "duty": (Role.DUTY_SUPERVISOR, None),
+    "leader": (Role.LEADER, None), "water": (Role.AGENCY, "industry-water"),
+    "gas": (Role.AGENCY, "industry-gas"),
+}
+
+
+@dataclass
+class AgencyStub:
+    server: TestServer
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def reset_database(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    # Alembic's env runs its own event loop: give it a thread of its own.
+    await asyncio.to_thread(upgrade, url)
+
+
+async def add_users(url: str) -> None:
+    engine = make_engine(url)
+    async with make_sessionmaker(engine).begin() as session:
+        for user_id, (role, agency) in USERS.items():
+            await add_user(session, user_id=user_id, name=user_id, role=role, agency_id=agency,
+                           password=PASSWORD, now=datetime.now(UTC))
+    await engine.dispose()
+
+
+async def start_agency() -> AgencyStub:
+    state: dict[str, AgencyStub] = {}
+
+    async def orders(request: web.Request) -> web.Response:
+        raw = await request.read()
+        try:
+            verify(SECRET.encode(), request.headers.get(SIGNATURE_HEADER, ""), raw, time.time())
+        except SignatureError as exc:
+            return web.json_response({"error": exc.reason.value}, status=401)
+        state["a"].received.append({**json.loads(raw),
+                                    "header_key": request.headers.get(IDEMPOTENCY_HEADER)})
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/12319/orders", orders)
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    state["a"] = AgencyStub(server)
+    return state["a"]
+
+
+def agencies_file(tmp: Path, url: str) -> Path:
+    data = yaml.safe_load((PROJECT_ROOT / "routing" / "agencies.yaml").read_text("utf-8"))
+    for agency in data["agencies"]:
+        if agency["id"] == "industry-water":
+            agency.update(webhook_url=url, webhook_secret_env=SECRET_ENV)
+    path = tmp / "agencies.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return path
+
+
+def orders_settings(tmp: Path, agency_url: str) -> Settings:
+    return load_settings(
+        database_url=ORDERS_DB, ari_app="hotline12319-orders-test",
+        agencies_file=agencies_file(tmp, agency_url), recordings_dir=tmp / "recordings",
+        sweeper_interval_seconds=3600.0,  # the tests call sweep_once themselves
+    )
+
+
+@pytest.fixture(scope="session")
+async def agency() -> AsyncIterator[AgencyStub]:
+    test_agency = await start_agency()
+    yield test_agency
+    await test_agency.server.close()
+
+
+@pytest.fixture(scope="session")
+async def api(agency: AgencyStub, tmp_path_factory: pytest.TempPathFactory
+              ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    await reset_database(ORDERS_DB)
+    await add_users(ORDERS_DB)
+    os.environ[SECRET_ENV] = SECRET
+    settings = orders_settings(tmp_path_factory.mktemp("orders"),
+                               str(agency.server.make_url("/12319/orders")))
+    # No cookie jar: each request carries the cookie of the role the test names.
+    client = TestClient(TestServer(init_app(settings), host="127.0.0.1", port=0),
+                        cookie_jar=aiohttp.DummyCookieJar())
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+async def login(api: TestClient[web.Request, web.Application], user: str
+                ) -> dict[str, str]:
+    """The cookie header of a fresh session of `user`."""
+    async with api.post("/api/login", json={"user": user, "password": PASSWORD}) as r:
+        assert r.status == 200, await r.text()
+        assert "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Strict" in r.headers[
+            "Set-Cookie"]
+        return {"Cookie": f"hotline_session={r.cookies['hotline_session'].value}"}
