@@ -9,7 +9,9 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -20,15 +22,21 @@ from ari_app.queue import QueueService
 from ari_app.settings import Settings, load_settings
 from ari_app.stasis import StasisApp
 from ari_app.storage import CallStore
+from console import agency_http, auth_http, openapi, orders_http
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
+from console.api import ENGINE
 from console.http import HEALTH, SESSIONS, routes
 from console.live import HUB, LiveHub
+from console.ui_http import routes as ui_routes
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
+from routing.agencies import load_directory
 from routing.agent_repository import AgentStore
 from routing.db import make_engine, make_sessionmaker
 from routing.migrate import upgrade
+from routing.order_service import OrderEngine
+from routing.sweeper import SweepPolicy, run_sweeper
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +49,13 @@ def init_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
-    app.cleanup_ctx.extend([_database, _call_handling])
+    app.cleanup_ctx.extend([_database, _order_engine, _call_handling])
     app.add_routes(routes)
     app.add_routes(agent_routes)
+    app.add_routes(ui_routes)
+    for order_routes in (orders_http.routes, agency_http.routes, auth_http.routes,
+                         openapi.routes):
+        app.add_routes(order_routes)
     return app
 
 
@@ -52,6 +64,29 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = make_sessionmaker(engine)
     yield
     await engine.dispose()
+
+
+async def _order_engine(app: web.Application) -> AsyncIterator[None]:
+    """The order engine and its deadline sweeper (a background task, stopped on exit)."""
+    settings = app[SETTINGS]
+    async with aiohttp.ClientSession() as http:
+        app[ENGINE] = OrderEngine(
+            sessions=app[SESSIONS], directory=load_directory(settings.agencies_file),
+            http=http, environ=dict(os.environ),
+            webhook_timeout_s=settings.webhook_timeout_seconds,
+        )
+        app[orders_http.PUSH_TASKS] = set()
+        policy = SweepPolicy(
+            renotify=timedelta(minutes=settings.sweeper_renotify_minutes),
+            receipt_grace=timedelta(minutes=settings.receipt_grace_minutes),
+        )
+        sweeper = asyncio.create_task(run_sweeper(
+            app[ENGINE], interval_s=settings.sweeper_interval_seconds, policy=policy))
+        yield
+        for task in [sweeper, *app[orders_http.PUSH_TASKS]]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _call_handling(app: web.Application) -> AsyncIterator[None]:
