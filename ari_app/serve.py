@@ -18,6 +18,7 @@ from aiohttp import web
 
 from ari_app.calls import CallContext
 from ari_app.client import AriClient
+from ari_app.duty_calls import DutyCaller
 from ari_app.queue import QueueService
 from ari_app.settings import Settings, load_settings
 from ari_app.stasis import StasisApp
@@ -53,8 +54,7 @@ def init_app(settings: Settings) -> web.Application:
     app.add_routes(routes)
     app.add_routes(agent_routes)
     app.add_routes(ui_routes)
-    for order_routes in (orders_http.routes, agency_http.routes, auth_http.routes,
-                         openapi.routes):
+    for order_routes in (orders_http.routes, agency_http.routes, auth_http.routes, openapi.routes):
         app.add_routes(order_routes)
     return app
 
@@ -71,8 +71,10 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     async with aiohttp.ClientSession() as http:
         app[ENGINE] = OrderEngine(
-            sessions=app[SESSIONS], directory=load_directory(settings.agencies_file),
-            http=http, environ=dict(os.environ),
+            sessions=app[SESSIONS],
+            directory=load_directory(settings.agencies_file),
+            http=http,
+            environ=dict(os.environ),
             webhook_timeout_s=settings.webhook_timeout_seconds,
         )
         app[orders_http.PUSH_TASKS] = set()
@@ -80,8 +82,9 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
             renotify=timedelta(minutes=settings.sweeper_renotify_minutes),
             receipt_grace=timedelta(minutes=settings.receipt_grace_minutes),
         )
-        sweeper = asyncio.create_task(run_sweeper(
-            app[ENGINE], interval_s=settings.sweeper_interval_seconds, policy=policy))
+        sweeper = asyncio.create_task(
+            run_sweeper(app[ENGINE], interval_s=settings.sweeper_interval_seconds, policy=policy)
+        )
         yield
         for task in [sweeper, *app[orders_http.PUSH_TASKS]]:
             task.cancel()
@@ -116,13 +119,26 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             queue=queue,
             hub=hub,
         )
-        stasis = StasisApp(ctx, settings.ari_app, settings.ari_reconnect_max_seconds)
+        duty = DutyCaller(
+            ari=ari,
+            app=settings.ari_app,
+            engine=app[ENGINE],
+            directory=load_directory(settings.agencies_file),
+            prompts_uri=settings.prompts_uri,
+            endpoint=settings.duty_endpoint,
+        )
+        stasis = StasisApp(ctx, settings.ari_app, settings.ari_reconnect_max_seconds, duty)
         app[STASIS] = stasis
-        tasks = [asyncio.create_task(stasis.run()), asyncio.create_task(_report(app, stasis))]
+        tasks = [
+            asyncio.create_task(stasis.run()),
+            asyncio.create_task(_report(app, stasis)),
+            asyncio.create_task(duty.run(settings.duty_poll_seconds)),
+        ]
         yield
-        for task in [*tasks, *stasis.tasks.values(), *ctx.background]:
+        running = [*tasks, *stasis.tasks.values(), *ctx.background, *duty.tasks]
+        for task in running:
             task.cancel()
-        for task in [*tasks, *stasis.tasks.values(), *ctx.background]:
+        for task in running:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 

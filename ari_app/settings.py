@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     agent_ring_seconds: int = Field(default=15, ge=5, le=60)
     wrap_up_seconds: float = Field(default=10.0, ge=0, le=600)
     callback_endpoint: str = "PJSIP/{number}@callers"
+    # Agencies' duty lines, rung when an emergency order's receipt is late (L 3.2.4(2)).
+    duty_endpoint: str = "PJSIP/{sip}@callers"
+    duty_poll_seconds: float = Field(default=5.0, gt=0)
 
     # Where the app keeps its own copy of each call recording.
     recordings_dir: Path = PROJECT_ROOT / "data" / "recordings"

@@ -17,6 +17,7 @@ import aiohttp
 
 from ari_app.calls import CallContext, CallRunner, PlaybackStarted
 from ari_app.client import AriError, read_events
+from ari_app.duty_calls import DutyCaller
 from ari_app.fallback import ingest_fallback_messages
 from ivr import events as ev
 from ivr.flow import CallState
@@ -27,8 +28,15 @@ HANGUP_EVENTS = frozenset({"StasisEnd", "ChannelHangupRequest", "ChannelDestroye
 
 
 class StasisApp:
-    def __init__(self, ctx: CallContext, app: str, reconnect_max_seconds: float) -> None:
+    def __init__(
+        self,
+        ctx: CallContext,
+        app: str,
+        reconnect_max_seconds: float,
+        duty: DutyCaller | None = None,
+    ) -> None:
         self.ctx = ctx
+        self.duty = duty
         self.app = app
         self.reconnect_max_seconds = reconnect_max_seconds
         self.calls: dict[str, CallRunner] = {}
@@ -82,6 +90,9 @@ class StasisApp:
     def dispatch(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         queue = self.ctx.queue
+        if self.duty is not None and self.duty.owns(event.get("channel", {}).get("id", "")):
+            self.duty.deliver(event)
+            return
         if (kind == "StasisStart" and event.get("args", [""])[:1] in (["agent"], ["callback"])) or (
             queue.owns(event.get("channel", {}).get("id", ""))
         ):

@@ -61,6 +61,8 @@ class Answerer:
     answer_after: float = 0.3
     hang_up_after: float | None = None  # None: talk until the other side hangs up
     voice: str | None = "/srv/hotline12319/prompts/welcome"  # what it says on answering
+    press: str | None = None  # a key to press once the caller has heard enough
+    press_after: float = 0.0
     answered: list[str] = field(default_factory=list)  # channel ids, in order
     rung: list[str] = field(default_factory=list)
 
@@ -130,6 +132,9 @@ class CallerSim:
             answerer.answered.append(channel_id)
             if answerer.voice:
                 await self.ari.play(channel_id, f"voice-{channel_id}", [f"sound:{answerer.voice}"])
+            if answerer.press:
+                await asyncio.sleep(answerer.press_after)
+                await self.ari.send_dtmf(channel_id, answerer.press)
             if answerer.hang_up_after is not None:
                 await asyncio.sleep(answerer.hang_up_after)
                 await self.ari.hangup(channel_id)

@@ -98,6 +98,10 @@ class HotlineProcess:
             # Short rings and wrap-up keep the agent tests quick.
             "HOTLINE_AGENT_RING_SECONDS": "6",
             "HOTLINE_WRAP_UP_SECONDS": "2",
+            # A late emergency receipt is chased within seconds, not minutes.
+            "HOTLINE_SWEEPER_INTERVAL_SECONDS": "1",
+            "HOTLINE_RECEIPT_GRACE_MINUTES": "0",
+            "HOTLINE_DUTY_POLL_SECONDS": "1",
         }
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(

@@ -1,0 +1,164 @@
+"""Phoning an agency's duty line when an emergency order's receipt is late (L 3.2.4(2)).
+
+The sweeper queues `voice_escalation` notices; this worker claims them, rings the agency's
+duty line through our Asterisk, reads the order number, and takes DTMF 1 as the unit's
+receipt (签收), applied through the order engine like any agency action. A claimed notice is
+marked at once, so no duty line is rung twice for one notice, even by two workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from ari_app.client import AriClient, AriError
+from routing.agencies import AgencyDirectory
+from routing.lifecycle import Command
+from routing.order_service import OrderEngine, apply_event
+from routing.repository import utcnow
+from routing.transitions import Event, OrderError, Role
+from routing.voice_escalation import VoiceEscalation, due_voice_escalations, mark_voice_escalation
+
+log = logging.getLogger(__name__)
+
+END_EVENTS = frozenset({"StasisEnd", "ChannelDestroyed"})
+
+
+class DutyCaller:
+    def __init__(
+        self,
+        *,
+        ari: AriClient,
+        app: str,
+        engine: OrderEngine,
+        directory: AgencyDirectory,
+        prompts_uri: str,
+        endpoint: str,
+        answer_seconds: float = 60.0,
+    ) -> None:
+        self.ari, self.app, self.engine, self.directory = ari, app, engine, directory
+        self.prompts_uri, self.endpoint = prompts_uri, endpoint
+        self.answer_seconds = answer_seconds
+        self.legs: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def owns(self, channel_id: str) -> bool:
+        return channel_id in self.legs
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        inbox = self.legs.get(event.get("channel", {}).get("id", ""))
+        if inbox is not None:
+            inbox.put_nowait(event)
+
+    async def run(self, interval: float) -> None:
+        while True:
+            try:
+                for escalation in await self._claim():
+                    task = asyncio.create_task(self._call(escalation))
+                    self.tasks.add(task)
+                    task.add_done_callback(self.tasks.discard)
+            except Exception:  # the next round tries again; a bad round must not stop us
+                log.exception("duty-call round failed")
+            await asyncio.sleep(interval)
+
+    async def _claim(self) -> list[VoiceEscalation]:
+        async with self.engine.sessions.begin() as session:
+            due = await due_voice_escalations(session, now=utcnow(), directory=self.directory)
+            for escalation in due:
+                await mark_voice_escalation(
+                    session,
+                    notification_id=escalation.notification_id,
+                    result="calling",
+                    at=utcnow(),
+                )
+            return due
+
+    async def _call(self, escalation: VoiceEscalation) -> None:
+        result = "no_duty_line"
+        if escalation.duty_sip:
+            channel_id = f"duty-{uuid.uuid4().hex[:16]}"
+            self.legs[channel_id] = asyncio.Queue()
+            try:
+                result = await asyncio.wait_for(
+                    self._converse(channel_id, escalation), self.answer_seconds + 60
+                )
+            except (AriError, TimeoutError) as exc:
+                result = f"failed: {exc}"[:64]
+            finally:
+                self.legs.pop(channel_id, None)
+                with contextlib.suppress(AriError):
+                    await self.ari.hangup(channel_id)
+        log.info("duty call for order %s: %s", escalation.order_number, result)
+        async with self.engine.sessions.begin() as session:
+            await mark_voice_escalation(
+                session, notification_id=escalation.notification_id, result=result, at=utcnow()
+            )
+
+    async def _converse(self, channel_id: str, escalation: VoiceEscalation) -> str:
+        inbox = self.legs[channel_id]
+        await self.ari.originate(
+            endpoint=self.endpoint.format(sip=escalation.duty_sip),
+            app=self.app,
+            appArgs=f"duty,{escalation.order_number}",
+            channelId=channel_id,
+            timeout=int(self.answer_seconds),
+            callerId="12319",
+        )
+        if (await _next(inbox, {"StasisStart", *END_EVENTS}))["type"] != "StasisStart":
+            return "no_answer"
+        for attempt in range(2):  # read it twice before giving up on a key
+            await self._play(channel_id, f"duty-{attempt}", self._reading(escalation))
+            key = await self._key_or_prompt_end(inbox)
+            if key == "1":
+                return await self._receipt(channel_id, escalation)
+            if key is None:
+                return "hung_up"
+        return "no_confirmation"
+
+    def _reading(self, escalation: VoiceEscalation) -> list[str]:
+        digits = [f"digit_{d}" for d in escalation.order_number]
+        return [f"sound:{self.prompts_uri}/{p}" for p in ("duty_intro", *digits, "duty_confirm")]
+
+    async def _play(self, channel_id: str, tag: str, media: list[str]) -> None:
+        await self.ari.play(channel_id, f"{channel_id}-{tag}", media)
+
+    async def _key_or_prompt_end(self, inbox: asyncio.Queue[dict[str, Any]]) -> str | None:
+        """The key pressed ("" if the reading ended without one; None if they hung up)."""
+        ended = False
+        while True:
+            try:
+                event = await asyncio.wait_for(inbox.get(), 6.0 if ended else None)
+            except TimeoutError:
+                return ""
+            kind = event.get("type")
+            if kind in END_EVENTS:
+                return None
+            if kind == "ChannelDtmfReceived":
+                return str(event.get("digit", ""))
+            ended = ended or kind == "PlaybackFinished"
+
+    async def _receipt(self, channel_id: str, escalation: VoiceEscalation) -> str:
+        command = Command(
+            event=Event.RECEIVE,
+            actor=f"duty-line:{escalation.agency_id}",
+            role=Role.AGENCY,
+            at=utcnow(),
+            actor_agency=escalation.agency_id,
+        )
+        try:
+            await apply_event(self.engine, number=escalation.order_number, command=command)
+        except OrderError as exc:  # e.g. signed for on the portal a moment ago
+            log.info("duty receipt for %s not applied: %s", escalation.order_number, exc)
+        await self._play(channel_id, "thanks", [f"sound:{self.prompts_uri}/duty_received"])
+        await asyncio.sleep(5)
+        return "receipt_dtmf1"
+
+
+async def _next(inbox: asyncio.Queue[dict[str, Any]], kinds: set[str]) -> dict[str, Any]:
+    while True:
+        event = await inbox.get()
+        if event.get("type") in kinds:
+            return event

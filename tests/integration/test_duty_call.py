@@ -1,0 +1,60 @@
+"""A missed emergency receipt rings the agency's duty line; DTMF 1 is the receipt
+(issue 3, acceptance 3): real order API, real sweeper, a real call to a softphone."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+
+from ari_app.settings import Settings
+from routing.db import make_engine, make_sessionmaker
+from routing.transitions import Role
+from routing.users import add_user
+from tests.integration.conftest import HotlineProcess
+from tools.callersim import Answerer, CallerSim
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "duty line test 12319"
+
+
+async def add_staff(database_url: str, user_id: str) -> None:
+    engine = make_engine(database_url)
+    async with make_sessionmaker(engine).begin() as session:
+        await add_user(session, user_id=user_id, name=user_id, role=Role.CENTER_STAFF,
+                       agency_id=None, password=PASSWORD, now=datetime.now(UTC))
+    await engine.dispose()
+
+
+async def test_given_emergency_receipt_late_then_duty_line_rung_and_key_1_is_receipt(
+    hotline: HotlineProcess, caller: CallerSim, settings: Settings
+) -> None:
+    duty = Answerer(voice=None, press="1", press_after=4.0)
+    caller.answerers["duty-industry-gas"] = duty
+    await add_staff(settings.database_url, "dutytest")
+    # The session cookie comes from 127.0.0.1: the jar must accept cookies from an IP.
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(base_url=hotline.api_url, cookie_jar=jar) as http:
+        async with http.post("/api/login", json={"user": "dutytest", "password": PASSWORD}) as r:
+            assert r.status == 200, await r.text()
+        body = {"utility": "gas", "order_type": "emergency_repair", "emergency": True,
+                "description": "楼道燃气泄漏，味道很大", "caller_number": "13500000001",
+                "district": "历下区", "address": "泉城路100号"}
+        async with http.post("/api/orders", json=body) as r:
+            assert r.status == 201, await r.text()
+            number = (await r.json())["number"]
+        async with http.post(f"/api/orders/{number}/events", json={"event": "dispatch"}) as r:
+            assert r.status == 200, await r.text()
+        status = None
+        for _ in range(90):
+            async with http.get(f"/api/orders/{number}") as r:
+                order = await r.json()
+            status = order["status"]
+            if status == "received":
+                break
+            await asyncio.sleep(1)
+    assert status == "received", order
+    assert len(duty.answered) == 1  # rung once for the one late notice, not per sweep
