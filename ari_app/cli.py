@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sla": ("routing.sla_cli", "the deadlines that apply to an order"),
     "analyze": ("recordings.analyze_cli", "transcribe a recording and say what it asks for"),
     "user": ("console.users_cli", "console and agency-portal users: add"),
+    "kpi": ("routing.kpi_cli", "closure rates of a month by the formulas of L 3.1.5"),
     "loadtest": ("tools.loadtest", "many real calls through the whole IVR, with latencies"),
 }
 

@@ -1,0 +1,121 @@
+"""`hotline12319 kpi --month YYYY-MM --json`: the closure rates of L 3.1.5 from the database.
+
+Reads every order dispatched in the month's year up to the statistics day after it (the
+cumulative rate needs the whole year), turns each into a KPI record and lets the pure
+`routing.kpi` compute; `--html FILE` also writes a report a person would read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ari_app.errors import CommandError
+from ari_app.settings import load_settings
+from routing.db import make_engine, make_sessionmaker
+from routing.kpi import KpiReport, OrderRecord, Rate, Rates, kpi_report, load_config, record_of
+from routing.kpi_report import render_html
+from routing.models import WorkOrder
+from routing.order_store import to_order
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--month", required=True, help="YYYY-MM")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--html", type=Path, help="also write an HTML report here")
+    parser.add_argument("--database-url", help="default: the configured DATABASE_URL")
+
+
+def run(args: argparse.Namespace) -> int:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", args.month)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise CommandError(f"--month takes YYYY-MM, not {args.month!r}")
+    year, month = int(match[1]), int(match[2])
+    url = args.database_url or load_settings().database_url
+    records = asyncio.run(_records(url, year))
+    report = kpi_report(records=records, year=year, month=month, config=load_config())
+    document = report_json(report)
+    if args.html:
+        args.html.write_text(render_html(document), encoding="utf-8")
+    if args.json:
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(_summary(document))
+    return 0
+
+
+async def _records(url: str, year: int) -> list[OrderRecord]:
+    engine = make_engine(url)
+    start = datetime(year - 1, 12, 1, tzinfo=UTC)  # a margin for the Shanghai offset
+    try:
+        async with make_sessionmaker(engine)() as session:
+            query = select(WorkOrder).where(WorkOrder.dispatched_at >= start)
+            rows = (await session.execute(query)).scalars().all()
+            return [record_of(to_order(row)) for row in rows]
+    finally:
+        await engine.dispose()
+
+
+def rate_json(value: Rate) -> dict[str, Any]:
+    return {
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+        "percent": None if value.percent is None else float(value.percent),
+    }
+
+
+def rates_json(value: Rates) -> dict[str, Any]:
+    return {
+        "monthly_closure": rate_json(value.monthly_closure),
+        "cumulative_closure": rate_json(value.cumulative_closure),
+        "on_time": rate_json(value.on_time),
+    }
+
+
+def report_json(report: KpiReport) -> dict[str, Any]:
+    window = report.window
+    return {
+        "window": {name: _iso(getattr(window, name)) for name in window.__dataclass_fields__},
+        "overall": rates_json(report.overall),
+        "by_utility": {k: rates_json(v) for k, v in report.by_utility.items()},
+        "by_agency": {k: rates_json(v) for k, v in report.by_agency.items()},
+        "by_type": {k: rates_json(v) for k, v in report.by_type.items()},
+        "targets": [
+            {
+                "utility": t.utility.value,
+                "metric": t.metric.value,
+                "order_types": [o.value for o in t.order_types] if t.order_types else None,
+                "target_percent": float(t.target),
+                "actual": rate_json(t.actual),
+                "met": t.met,
+                "clauses": list(t.clauses),
+            }
+            for t in report.targets
+        ],
+    }
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _summary(document: dict[str, Any]) -> str:
+    overall = document["overall"]
+    lines = [f"window {document['window']}"]
+    for name, value in overall.items():
+        lines.append(f"{name:20} {value['percent']}% ({value['numerator']}/{value['denominator']})")
+    missed = [t for t in document["targets"] if t["met"] is False]
+    lines.append(f"targets missed: {len(missed)} of {len(document['targets'])}")
+    return "\n".join(lines)
