@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("recordings.analyze_cli", "transcribe a recording and say what it asks for"),
     "user": ("console.users_cli", "console and agency-portal users: add"),
     "kpi": ("routing.kpi_cli", "closure rates of a month by the formulas of L 3.1.5"),
+    "staffing": ("routing.staffing_cli", "agents needed for a load (Erlang C)"),
     "loadtest": ("tools.loadtest", "many real calls through the whole IVR, with latencies"),
 }
 
