@@ -1,0 +1,197 @@
+"""What a caller's words say: utility, order type, emergency, district, address. Pure.
+
+No I/O: the lexicon is loaded by `recordings.lexicon.load_lexicon()` and passed in. Words
+are matched on simplified characters and on pinyin, because ASR errors are mostly
+homophones (然气 for 燃气, 公暖 for 供暖). `reconcile` sets the result beside the keys the
+caller pressed: the keys choose the menu, the words can disagree, and words of danger
+always raise the emergency flag.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from recordings.address import locate
+from recordings.lexicon import Lexicon
+from recordings.matching import Match, find_matches, select_longest
+from recordings.textnorm import Syllables, normalize, syllables
+from routing.enums import OrderType, Utility
+
+# Below this score a utility is a guess from a single weak word (河, 马路): say none.
+MIN_UTILITY_SCORE = 2.0
+# A score at which one label is as sure as the lexicon can make it (a weight-5 word).
+STRONG_SCORE = 5.0
+# Ties between order types go to the one that costs most to miss.
+TYPE_PRIORITY = (
+    OrderType.EMERGENCY_REPAIR,
+    OrderType.COMPLAINT,
+    OrderType.SUGGESTION,
+    OrderType.HELP,
+    OrderType.CONSULTATION,
+    OrderType.MAINTENANCE,
+)
+UTILITY_ORDER = tuple(Utility)
+UTILITY_VALUES = frozenset(u.value for u in Utility)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the words say. `order_type_is_default`: no word named a type (maintenance)."""
+
+    text: str
+    utility: Utility | None
+    order_type: OrderType | None
+    emergency: bool
+    district: str | None
+    address: str | None
+    confidence: float
+    order_type_is_default: bool
+    evidence: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "utility": self.utility.value if self.utility else None,
+            "order_type": self.order_type.value if self.order_type else None,
+            "emergency": self.emergency,
+            "district": self.district,
+            "address": self.address,
+            "confidence": self.confidence,
+        }
+
+
+def _scores(matches: Iterable[Match]) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for match in matches:
+        totals[match.term.label] += match.weight
+    return dict(totals)
+
+
+def _ranked(scores: dict[str, float], order: Iterable[str]) -> list[tuple[str, float]]:
+    position = {label: i for i, label in enumerate(order)}
+    return sorted(scores.items(), key=lambda kv: (-kv[1], position.get(kv[0], 99)))
+
+
+def _certainty(ranked: list[tuple[str, float]]) -> float:
+    """How clearly the best label wins (margin) and how much evidence it has (strength)."""
+    if not ranked:
+        return 0.0
+    top = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return (top / (top + second)) * min(1.0, top / STRONG_SCORE)
+
+
+def _choose_utility(ranked: list[tuple[str, float]]) -> Utility | None:
+    if not ranked or ranked[0][1] < MIN_UTILITY_SCORE:
+        return None
+    return Utility(ranked[0][0])
+
+
+def _choose_type(
+    ranked: list[tuple[str, float]], utility: Utility | None
+) -> tuple[OrderType | None, bool]:
+    if ranked:
+        return OrderType(ranked[0][0]), False
+    # A utility named with no request word is a fault report: maintenance.
+    return (OrderType.MAINTENANCE, True) if utility else (None, False)
+
+
+def _utility_matches(text: str, syls: Syllables, lexicon: Lexicon) -> list[Match]:
+    # District names claim their span first: 天桥区 is a place, not an overpass (天桥).
+    pool = (*lexicon.utilities, *lexicon.districts)
+    return [
+        m for m in select_longest(find_matches(text, syls, pool)) if m.term.label in UTILITY_VALUES
+    ]
+
+
+def _uncovered(hazards: list[Match], matches: list[Match]) -> list[Match]:
+    """Hazard words not inside a longer word: 打不着火 (won't light) is no 着火 (fire)."""
+
+    def covered(h: Match) -> bool:
+        return any(
+            m.start <= h.start and h.end <= m.end and m.end - m.start > h.end - h.start
+            for m in matches
+        )
+
+    return [h for h in hazards if not covered(h)]
+
+
+def understand(transcript: str, lexicon: Lexicon) -> Understanding:
+    """Everything the words say about the request; never raises on any text."""
+    text = normalize(transcript)
+    syls = syllables(text)
+    utility_matches = _utility_matches(text, syls, lexicon)
+    type_matches = select_longest(find_matches(text, syls, lexicon.order_types))
+    hazards = _uncovered(find_matches(text, syls, lexicon.hazards), type_matches)
+    utilities = _ranked(_scores(utility_matches), [u.value for u in UTILITY_ORDER])
+    types = _ranked(_scores(type_matches), [t.value for t in TYPE_PRIORITY])
+    utility = _choose_utility(utilities)
+    order_type, is_default = _choose_type(types, utility)
+    place = locate(text, syls, lexicon)
+    confidence = 0.6 * _certainty(utilities) + 0.4 * _certainty(types) if utility else 0.0
+    evidence = [m.describe(text) for m in (*utility_matches, *type_matches, *hazards)]
+    return Understanding(
+        text=text,
+        utility=utility,
+        order_type=order_type,
+        emergency=order_type is OrderType.EMERGENCY_REPAIR or bool(hazards),
+        district=place.district,
+        address=place.address,
+        confidence=round(confidence, 2),
+        order_type_is_default=is_default,
+        evidence=(*evidence, *place.evidence),
+    )
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """Keys and words side by side; `utility`/`order_type` are what the order should get."""
+
+    utility: Utility | None
+    order_type: OrderType | None
+    emergency: bool
+    disagreement: bool
+    keys_utility: Utility | None
+    keys_type: OrderType | None
+    spoken_utility: Utility | None
+    spoken_type: OrderType | None
+    reasons: tuple[str, ...]
+
+
+def _disagreements(
+    keys_utility: Utility | None, keys_type: OrderType | None, understood: Understanding
+) -> list[str]:
+    reasons = []
+    if keys_utility and understood.utility and keys_utility != understood.utility:
+        reasons.append(f"keys say {keys_utility.value}, words say {understood.utility.value}")
+    spoken_type = None if understood.order_type_is_default else understood.order_type
+    if keys_type and spoken_type and keys_type != spoken_type:
+        reasons.append(f"keys say {keys_type.value}, words say {spoken_type.value}")
+    return reasons
+
+
+def reconcile(
+    keys_utility: Utility | None, keys_type: OrderType | None, understood: Understanding
+) -> Reconciled:
+    """Keys win for the menu choice; words fill gaps and can only raise the emergency flag.
+
+    Both readings are kept, and `disagreement` tells an agent to look at the order.
+    """
+    reasons = _disagreements(keys_utility, keys_type, understood)
+    words_emergency = understood.emergency and keys_type is not OrderType.EMERGENCY_REPAIR
+    if words_emergency:
+        reasons.append("words say emergency")
+    order_type = keys_type or understood.order_type
+    return Reconciled(
+        utility=keys_utility or understood.utility,
+        order_type=OrderType.EMERGENCY_REPAIR if understood.emergency else order_type,
+        emergency=understood.emergency or keys_type is OrderType.EMERGENCY_REPAIR,
+        disagreement=bool(reasons),
+        keys_utility=keys_utility,
+        keys_type=keys_type,
+        spoken_utility=understood.utility,
+        spoken_type=understood.order_type,
+        reasons=tuple(reasons),
+    )
