@@ -16,6 +16,7 @@ from typing import Any
 
 from ari_app.client import AriClient, AriError, AriNotFound
 from ari_app.queue import QueueService
+from ari_app.speech import CallSpeech
 from ari_app.storage import CallStore
 from console.live import LiveHub
 from ivr import commands as cmd
@@ -40,6 +41,7 @@ class CallContext:
     recordings_dir: Path
     queue: QueueService
     hub: LiveHub
+    speech: CallSpeech | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -181,7 +183,7 @@ class CallRunner:
                     },
                 )
                 if command.recording_name:
-                    self._keep_recording(command.recording_name, number)
+                    self._keep_recording(command.recording_name, number, command)
             case cmd.EnterQueue():
                 await self._enter_queue(command)
             case cmd.QueryPosition():
@@ -261,12 +263,12 @@ class CallRunner:
 
     # -- recordings -----------------------------------------------------------------------
 
-    def _keep_recording(self, name: str, order_number: str) -> None:
-        task = asyncio.create_task(self._copy_recording(name, order_number))
+    def _keep_recording(self, name: str, order_number: str, order: cmd.CreateOrder) -> None:
+        task = asyncio.create_task(self._copy_recording(name, order_number, order))
         self.ctx.background.add(task)
         task.add_done_callback(self.ctx.background.discard)
 
-    async def _copy_recording(self, name: str, order_number: str) -> None:
+    async def _copy_recording(self, name: str, order_number: str, order: cmd.CreateOrder) -> None:
         try:
             data = await fetch_recording(self.ctx.ari, name)
         except AriError as exc:
@@ -276,6 +278,13 @@ class CallRunner:
         await self.ctx.store.attach_recording(
             order_number=order_number, path=str(path), size=len(data), seconds=wav_seconds(data)
         )
+        if self.ctx.speech is not None:
+            await self.ctx.speech.attach(
+                order_number=order_number,
+                recording=path,
+                keys_utility=order.utility,
+                keys_type=order.order_type,
+            )
 
 
 @dataclass(frozen=True, slots=True)

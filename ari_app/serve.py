@@ -21,6 +21,7 @@ from ari_app.client import AriClient
 from ari_app.duty_calls import DutyCaller
 from ari_app.queue import QueueService
 from ari_app.settings import Settings, load_settings
+from ari_app.speech import CallSpeech
 from ari_app.stasis import StasisApp
 from ari_app.storage import CallStore
 from console import agency_http, auth_http, openapi, orders_http
@@ -32,6 +33,9 @@ from console.live import HUB, LiveHub
 from console.ui_http import routes as ui_routes
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
+from recordings.engines import EngineConfig
+from recordings.lexicon import load_lexicon
+from recordings.transcriber import Transcriber
 from routing.agencies import load_directory
 from routing.agent_repository import AgentStore
 from routing.db import make_engine, make_sessionmaker
@@ -110,6 +114,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
         )
         await queue.load()
         app[QUEUE] = queue
+        speech = _call_speech(settings, CallStore(app[SESSIONS]), hub)
         ctx = CallContext(
             engine=engine,
             ari=ari,
@@ -118,6 +123,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             recordings_dir=settings.recordings_dir,
             queue=queue,
             hub=hub,
+            speech=speech,
         )
         duty = DutyCaller(
             ari=ari,
@@ -141,6 +147,15 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
         for task in running:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if speech is not None:
+            await speech.transcriber.aclose()
+
+
+def _call_speech(settings: Settings, store: CallStore, hub: LiveHub) -> CallSpeech | None:
+    if not settings.speech_in_calls:
+        return None
+    transcriber = Transcriber(EngineConfig.from_settings(settings), workers=settings.speech_workers)
+    return CallSpeech(transcriber, load_lexicon(), store, hub)
 
 
 async def _report(app: web.Application, stasis: StasisApp) -> None:

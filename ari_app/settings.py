@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # CPU threads per recognition, and how many recognitions run at once (worker processes).
     speech_threads: int = Field(default=2, ge=1)
     speech_workers: int = Field(default=1, ge=1)
+    # Transcribe each call's description after the call leg and attach it to the order.
+    speech_in_calls: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -96,6 +96,10 @@ class CallStore:
                 session, order_number=order_number, path=path, size=size, seconds=seconds
             )
 
+    async def attach_speech(self, **fields: Any) -> None:
+        async with self._sessions.begin() as session:
+            await repository.attach_speech(session, **fields)
+
     async def unfinished(self) -> list[CallSession]:
         async with self._sessions() as session:
             return await repository.unfinished_calls(session)

@@ -58,10 +58,18 @@ def _iso(value: datetime | None) -> str | None:
 def engine_json(order: WorkOrder) -> dict[str, Any]:
     """The order engine's fields: where the order is, with whom, and its deadlines."""
     return {
-        "version": order.version, "agency_id": order.agency_id, "district": order.district,
-        "address": order.address, "description": order.description,
-        "emergency": order.emergency, "extension_count": order.extension_count,
-        "pending_approved": order.pending_approved, "supervision": order.supervision,
+        "version": order.version,
+        "agency_id": order.agency_id,
+        "district": order.district,
+        "address": order.address,
+        "description": order.description,
+        "emergency": order.emergency,
+        "extension_count": order.extension_count,
+        "transcript": order.transcript,
+        "speech": order.speech,
+        "keys_words_disagree": order.keys_words_disagree,
+        "pending_approved": order.pending_approved,
+        "supervision": order.supervision,
         "deadlines": {name: _iso(getattr(order, name)) for name in _DEADLINES}
         | {"clauses": order.deadline_clauses},
         **{name: _iso(getattr(order, name)) for name in _MOMENTS},
@@ -150,7 +158,8 @@ def _limit(raw: str) -> int:
 
 
 _FILTERS: tuple[tuple[str, Any, type[StrEnum]], ...] = (
-    ("status", WorkOrder.status, State), ("utility", WorkOrder.utility, Utility),
+    ("status", WorkOrder.status, State),
+    ("utility", WorkOrder.utility, Utility),
 )
 
 

@@ -200,6 +200,42 @@ async def attach_recording(
     )
 
 
+async def attach_speech(
+    session: AsyncSession,
+    *,
+    order_number: str,
+    transcript: str,
+    speech: dict[str, Any],
+    emergency: bool,
+    disagreement: bool,
+    district: str | None,
+    address: str | None,
+) -> None:
+    """What the caller said, and what it means for the order.
+
+    Words can only raise the emergency flag, never lower what the keys said, and fill the
+    district and address only where nothing was recorded yet.
+    """
+    order = (
+        await session.execute(select(WorkOrder).where(WorkOrder.number == order_number))
+    ).scalar_one_or_none()
+    if order is None:
+        return
+    order.transcript, order.speech = transcript, speech
+    order.emergency = order.emergency or emergency
+    order.keys_words_disagree = disagreement
+    order.district = order.district or district
+    order.address = order.address or address
+    await audit(
+        session,
+        actor="speech",
+        entity="work_order",
+        entity_id=order_number,
+        action="transcribed",
+        detail={"emergency": emergency, "disagreement": disagreement},
+    )
+
+
 async def audit(
     session: AsyncSession,
     *,

@@ -1,0 +1,74 @@
+"""After a call: transcribe the caller's description and attach what it says to the order.
+
+Recognition runs in the transcriber's worker processes, after the order exists, so no call
+ever waits for it. An emergency heard in the words flags the order even when the keys chose
+maintenance (the agent sees both readings and the disagreement).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ari_app.storage import CallStore
+from console.live import LiveHub
+from recordings.lexicon import Lexicon
+from recordings.transcriber import Transcriber
+from recordings.understanding import reconcile, understand
+from routing.enums import OrderType, Utility
+
+log = logging.getLogger(__name__)
+
+
+class CallSpeech:
+    def __init__(
+        self, transcriber: Transcriber, lexicon: Lexicon, store: CallStore, hub: LiveHub
+    ) -> None:
+        self.transcriber, self.lexicon, self.store, self.hub = transcriber, lexicon, store, hub
+
+    async def attach(
+        self,
+        *,
+        order_number: str,
+        recording: Path,
+        keys_utility: Utility | None,
+        keys_type: OrderType | None,
+    ) -> None:
+        try:
+            transcript = await self.transcriber.transcribe(recording)
+        except Exception as exc:  # unusable audio or a failed worker: the order stands
+            log.warning("order %s: no transcript (%s)", order_number, exc)
+            return
+        understood = understand(transcript.text, self.lexicon)
+        verdict = reconcile(keys_utility, keys_type, understood)
+        speech: dict[str, Any] = {
+            "engine": transcript.engine,
+            "warnings": list(transcript.warnings),
+            "understood": understood.as_json(),
+            "suggested_utility": _value(verdict.utility),
+            "suggested_order_type": _value(verdict.order_type),
+            "reasons": list(verdict.reasons),
+        }
+        await self.store.attach_speech(
+            order_number=order_number,
+            transcript=transcript.text,
+            speech=speech,
+            emergency=verdict.emergency,
+            disagreement=verdict.disagreement,
+            district=understood.district,
+            address=understood.address,
+        )
+        self.hub.publish(
+            "order_speech",
+            {
+                "number": order_number,
+                "transcript": transcript.text,
+                "emergency": verdict.emergency,
+                "disagreement": verdict.disagreement,
+            },
+        )
+
+
+def _value(item: Utility | OrderType | None) -> str | None:
+    return item.value if item else None
