@@ -13,7 +13,7 @@ from ari_app.settings import Settings
 from routing.db import make_engine, make_sessionmaker
 from routing.transitions import Role
 from routing.users import add_user
-from tests.integration.conftest import HotlineProcess
+from tests.conftest import HotlineProcess
 from tools.callersim import Answerer, CallerSim
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 
 from ari_app.client import AriClient
 from ari_app.settings import Settings
-from tests.integration.conftest import HotlineProcess, call_and_fetch
+from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration

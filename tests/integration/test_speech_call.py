@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.integration.conftest import HotlineProcess, call_and_fetch
+from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration

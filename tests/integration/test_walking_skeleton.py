@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from routing.enums import OrderType, Utility
-from tests.integration.conftest import HotlineProcess, call_and_fetch
+from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration

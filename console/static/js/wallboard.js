@@ -73,8 +73,10 @@ const HANDLERS = {
     if (call) call.phase = "connected";
   },
   call_started(data, when) {
-    board.calls.set(data.channel_id, { caller: data.caller_number, path: [], phase: "prompting", since: when });
-    board.today.set(data.channel_id, null);
+    // The call's first call_progress may come just before its call_started.
+    const call = board.calls.get(data.channel_id) ?? { path: [], phase: "prompting" };
+    board.calls.set(data.channel_id, { ...call, caller: data.caller_number, since: when });
+    if (!board.today.has(data.channel_id)) board.today.set(data.channel_id, null);
   },
   call_progress(data, when) {
     const call = board.calls.get(data.channel_id) ?? { caller: data.caller_number, since: when };

@@ -1,4 +1,6 @@
-"""Real parts only: the Asterisk sandbox (hotline + caller simulator), PostgreSQL, and
+"""Fixtures of the integration and browser tests.
+
+Real parts only: the Asterisk sandbox (hotline + caller simulator), PostgreSQL, and
 `hotline12319 serve` as its own process. `make test` sets all of them up first."""
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def database(settings: Settings) -> str:
+def database(settings: Settings, sandbox: None) -> str:
+    # After `sandbox`: only the session holding the sandbox lock may reset the shared database.
     engine = create_async_engine(settings.database_url)
 
     async def reset() -> None:
