@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--heard", action="store_true",
                         help="press each key after the prompt ends; time key -> audio heard")
     parser.add_argument("--seed", type=int, default=12319)
+    parser.add_argument("--say-dir", type=Path,
+                        help="each call speaks one of these 8 kHz WAVs after the tone")
     parser.add_argument("--json", action="store_true")
 
 
@@ -53,9 +55,11 @@ def mixed_keys(rng: random.Random) -> list[str]:
 
 async def load(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
+    voices = sorted(args.say_dir.glob("*.wav")) if args.say_dir else []
     scenarios = [
-        Scenario(keys=mixed_keys(rng), wait_prompt_end=args.heard, timeout=180)
-        for _ in range(args.calls)
+        Scenario(keys=mixed_keys(rng), wait_prompt_end=args.heard, timeout=180,
+                 say=voices[n % len(voices)] if voices else None)
+        for n in range(args.calls)
     ]
     gate = asyncio.Semaphore(args.concurrency)
     cpu_before, started = _cpu_seconds(settings), time.monotonic()
