@@ -24,7 +24,7 @@ from ari_app.settings import Settings, load_settings
 from ari_app.speech import CallSpeech
 from ari_app.stasis import StasisApp
 from ari_app.storage import CallStore
-from console import agency_http, auth_http, openapi, orders_http
+from console import agency_http, auth_http, open311_http, openapi, orders_http
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
 from console.api import ENGINE
@@ -58,7 +58,13 @@ def init_app(settings: Settings) -> web.Application:
     app.add_routes(routes)
     app.add_routes(agent_routes)
     app.add_routes(ui_routes)
-    for order_routes in (orders_http.routes, agency_http.routes, auth_http.routes, openapi.routes):
+    for order_routes in (
+        open311_http.routes,
+        orders_http.routes,
+        agency_http.routes,
+        auth_http.routes,
+        openapi.routes,
+    ):
         app.add_routes(order_routes)
     return app
 
@@ -133,7 +139,13 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             prompts_uri=settings.prompts_uri,
             endpoint=settings.duty_endpoint,
         )
-        stasis = StasisApp(ctx, settings.ari_app, settings.ari_reconnect_max_seconds, duty)
+        stasis = StasisApp(
+            ctx,
+            settings.ari_app,
+            settings.ari_reconnect_max_seconds,
+            duty,
+            ingest_fallback=settings.ingest_fallback_messages,
+        )
         app[STASIS] = stasis
         tasks = [
             asyncio.create_task(stasis.run()),

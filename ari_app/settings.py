@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     speech_workers: int = Field(default=1, ge=1)
     # Transcribe each call's description after the call leg and attach it to the order.
     speech_in_calls: bool = True
+    # Turn the dialplan fallback's messages (left while the app was down) into orders.
+    ingest_fallback_messages: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -34,9 +34,11 @@ class StasisApp:
         app: str,
         reconnect_max_seconds: float,
         duty: DutyCaller | None = None,
+        ingest_fallback: bool = True,
     ) -> None:
         self.ctx = ctx
         self.duty = duty
+        self.ingest_fallback = ingest_fallback
         self.app = app
         self.reconnect_max_seconds = reconnect_max_seconds
         self.calls: dict[str, CallRunner] = {}
@@ -60,7 +62,8 @@ class StasisApp:
         async with self.ctx.ari.connect_events(self.app) as ws:
             # Events that arrive while we take calls back wait in the websocket's buffer.
             await self.reclaim()
-            await ingest_fallback_messages(self.ctx)
+            if self.ingest_fallback:
+                await ingest_fallback_messages(self.ctx)
             self.connected.set()
             log.info("ARI events connected for app %s", self.app)
             async for event in read_events(ws):

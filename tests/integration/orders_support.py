@@ -106,6 +106,9 @@ def orders_settings(tmp: Path, agency_url: str) -> Settings:
         database_url=ORDERS_DB, ari_app="hotline12319-orders-test",
         agencies_file=agencies_file(tmp, agency_url), recordings_dir=tmp / "recordings",
         sweeper_interval_seconds=3600.0,  # the tests call sweep_once themselves
+        # This app shares the sandbox with the call tests: it must not ring duty lines of
+        # its own, nor start speech workers it does not need.
+        duty_poll_seconds=3600.0, speech_in_calls=False, ingest_fallback_messages=False,
     )
 
 
