@@ -14,11 +14,16 @@ from aiohttp import web
 
 from console.api import CENTER, ENGINE, current_user, now, read_body, translated
 from console.http import api_error, order_json
+from console.live import HUB
 from console.schemas import EventBody, OrderCreate
 from routing.dispatcher import push
+from routing.enums import OrderType
 from routing.lifecycle import Command, Event
-from routing.order_service import Intake, apply_event, create_order, dispatch
+from routing.order_service import Intake, apply_event, create_order, dispatch, load_row
+from routing.order_store import deadlines_for, to_order
 from routing.order_tables import User
+from routing.repository import audit
+from routing.supervision import convert_repeat_call
 from routing.transitions import Role
 
 PUSH_TASKS = web.AppKey("push_tasks", set[asyncio.Task[Any]])
@@ -26,11 +31,18 @@ routes = web.RouteTableDef()
 
 # The API's event names → the lifecycle's; decisions pick approve/reject from the body.
 EVENTS: dict[str, Event] = {
-    "answer": Event.ANSWER, "dispatch": Event.DISPATCH, "receive": Event.RECEIVE,
-    "return": Event.RETURN, "handled": Event.REPORT_HANDLED,
-    "not_handled": Event.REPORT_NOT_HANDLED, "pending_request": Event.REQUEST_PENDING,
-    "extension_request": Event.REQUEST_EXTENSION, "callback": Event.START_CALLBACK,
-    "close": Event.CLOSE, "reopen": Event.REOPEN, "reclassify": Event.RECLASSIFY,
+    "answer": Event.ANSWER,
+    "dispatch": Event.DISPATCH,
+    "receive": Event.RECEIVE,
+    "return": Event.RETURN,
+    "handled": Event.REPORT_HANDLED,
+    "not_handled": Event.REPORT_NOT_HANDLED,
+    "pending_request": Event.REQUEST_PENDING,
+    "extension_request": Event.REQUEST_EXTENSION,
+    "callback": Event.START_CALLBACK,
+    "close": Event.CLOSE,
+    "reopen": Event.REOPEN,
+    "reclassify": Event.RECLASSIFY,
 }
 DECISIONS: dict[str, tuple[Event, Event]] = {
     "pending_decision": (Event.APPROVE_PENDING_STEP, Event.REJECT_PENDING_STEP),
@@ -45,6 +57,16 @@ async def create(request: web.Request) -> web.Response:
     body = await read_body(request, OrderCreate)
     intake = Intake(**body.model_dump())
     row = await create_order(request.app[ENGINE], intake=intake, actor=user.id, now=now())
+    request.app[HUB].publish(
+        "order_created",
+        {
+            "number": row.number,
+            "utility": row.utility.value if row.utility else None,
+            "order_type": row.order_type.value,
+            "needs_agent": False,
+            "by": user.id,
+        },
+    )
     return web.json_response(order_json(row), status=201)
 
 
@@ -52,14 +74,24 @@ def command_of(body: EventBody, user: User) -> Command:
     """The lifecycle command an event body stands for, sent as the user's role."""
     if body.event in DECISIONS:
         if body.approve is None:
-            raise api_error(web.HTTPUnprocessableEntity, "invalid-body",
-                            f"{body.event} needs approve: true or false")
+            raise api_error(
+                web.HTTPUnprocessableEntity,
+                "invalid-body",
+                f"{body.event} needs approve: true or false",
+            )
         event = DECISIONS[body.event][0 if body.approve else 1]
     else:
         event = EVENTS[body.event]
     return Command(
-        event=event, actor=user.id, role=user.role, at=now(), actor_agency=user.agency_id,
-        reason=body.reason, new_due=body.new_due, step=body.step, document=body.document,
+        event=event,
+        actor=user.id,
+        role=user.role,
+        at=now(),
+        actor_agency=user.agency_id,
+        reason=body.reason,
+        new_due=body.new_due,
+        step=body.step,
+        document=body.document,
         order_type=body.order_type,
     )
 
@@ -77,15 +109,71 @@ async def post_event(request: web.Request) -> web.Response:
     return web.json_response(order_json(row))
 
 
-async def dispatch_and_push(app: web.Application, number: str, command: Command
-                            ) -> dict[str, Any]:
+async def dispatch_and_push(app: web.Application, number: str, command: Command) -> dict[str, Any]:
     """Dispatch in one transaction; push the webhook afterwards in a tracked task."""
     engine = app[ENGINE]
-    row, attempt = await dispatch(engine, number=number, actor=command.actor,
-                                  role=command.role, at=command.at)
+    row, attempt = await dispatch(
+        engine, number=number, actor=command.actor, role=command.role, at=command.at
+    )
     if attempt.next_attempt_at is not None:  # the agency has a webhook
         task = asyncio.create_task(push(engine, attempt_id=attempt.id, now=now()))
         app[PUSH_TASKS].add(task)
         task.add_done_callback(app[PUSH_TASKS].discard)
-    return {**order_json(row), "dispatch": {"idempotency_key": attempt.idempotency_key,
-                                            "push": attempt.status.value}}
+    return {
+        **order_json(row),
+        "dispatch": {"idempotency_key": attempt.idempotency_key, "push": attempt.status.value},
+    }
+
+
+@routes.post("/api/orders/{number}/repeat-call")
+@translated
+async def repeat_call(request: web.Request) -> web.Response:
+    """The citizen called again about this order (L 3.2.1(1)): a linked complaint if the
+    unit missed its committed standard on an emergency-repair or maintenance order, else a
+    note on the order."""
+    user = await current_user(request, CENTER)
+    engine = request.app[ENGINE]
+    async with engine.sessions() as session:
+        row = await load_row(session, number=request.match_info["number"])
+    if row.utility is None:
+        raise api_error(
+            web.HTTPConflict,
+            "order-unclassified",
+            "classify the order before handling a repeat call about it",
+        )
+    deadlines = deadlines_for(row)  # the SLA table's limits for the original order
+    if deadlines is None:
+        raise api_error(web.HTTPConflict, "no-deadlines", "the order has no SLA row")
+    verdict = convert_repeat_call(original=to_order(row), now=now(), deadlines=deadlines)
+    complaint = None
+    if verdict.complaint is not None:
+        intake = Intake(
+            utility=row.utility,
+            order_type=OrderType.COMPLAINT,
+            description=f"重复来电（原工单 {row.number}）：{verdict.reason}",
+            caller_number=row.caller_number,
+            district=row.district,
+            address=row.address,
+            parent_order_id=row.id,
+        )
+        complaint = await create_order(engine, intake=intake, actor=user.id, now=now())
+    async with engine.sessions.begin() as session:
+        await audit(
+            session,
+            actor=user.id,
+            entity="work_order",
+            entity_id=row.number,
+            action="repeat_call",
+            detail={
+                "action": verdict.action.value,
+                "reason": verdict.reason,
+                "complaint": complaint.number if complaint else None,
+            },
+        )
+    return web.json_response(
+        {
+            "action": verdict.action.value,
+            "reason": verdict.reason,
+            "complaint": order_json(complaint) if complaint else None,
+        }
+    )
