@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import aiohttp
+from sqlalchemy.exc import DBAPIError
 
 from ari_app.calls import CallContext, CallRunner, PlaybackStarted
 from ari_app.client import AriError, read_events
@@ -54,6 +55,8 @@ class StasisApp:
                 delay = 0.2
             except (aiohttp.ClientError, AriError, OSError, TimeoutError) as exc:
                 log.warning("ARI connection lost (%s); retrying in %.1fs", exc, delay)
+            except DBAPIError as exc:  # taking calls back needs the database; try again
+                log.warning("database unavailable while reconnecting (%s)", exc)
             self.connected.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.reconnect_max_seconds)

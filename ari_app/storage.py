@@ -1,10 +1,20 @@
-"""What a call needs from the database, one short transaction per step."""
+"""What a call needs from the database, one short transaction per step.
+
+A database restart must not cost a call its order: each step is retried for a while when
+the connection fails. Every step is idempotent (an order per call session, an end only once),
+so a step that did commit before its answer was lost does no harm when repeated.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.commands import CreateOrder
@@ -12,10 +22,29 @@ from routing import repository
 from routing.enums import CallOutcome
 from routing.models import CallSession
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 
 class CallStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], retry_seconds: float = 60.0
+    ) -> None:
         self._sessions = sessions
+        self.retry_seconds = retry_seconds
+
+    async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        deadline, delay = time.monotonic() + self.retry_seconds, 0.2
+        while True:
+            try:
+                async with self._sessions.begin() as session:
+                    return await work(session)
+            except (DBAPIError, OSError) as exc:
+                if not _transient(exc) or time.monotonic() > deadline:
+                    raise
+                log.warning("database unavailable (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     async def open(
         self,
@@ -25,29 +54,31 @@ class CallStore:
         caller_name: str | None,
         started_at: datetime,
     ) -> None:
-        async with self._sessions.begin() as session:
-            await repository.open_call(
+        await self._transaction(
+            lambda session: repository.open_call(
                 session,
                 channel_id=channel_id,
                 caller_number=caller_number,
                 caller_name=caller_name,
                 started_at=started_at,
             )
+        )
 
     async def progress(
         self, *, channel_id: str, flow_state: dict[str, Any], answered_at: datetime | None = None
     ) -> None:
-        async with self._sessions.begin() as session:
-            await repository.save_call_progress(
+        await self._transaction(
+            lambda session: repository.save_call_progress(
                 session,
                 channel_id=channel_id,
                 flow_state=flow_state,
                 path=list(flow_state["path"]),
                 answered_at=answered_at,
             )
+        )
 
     async def create_order(self, *, channel_id: str, order: CreateOrder, now: datetime) -> str:
-        async with self._sessions.begin() as session:
+        async def work(session: AsyncSession) -> str:
             created = await repository.create_order_for_call(
                 session,
                 channel_id=channel_id,
@@ -60,14 +91,18 @@ class CallStore:
             )
             return created.number
 
+        return await self._transaction(work)
+
     async def order_for_message(
         self, *, recording_name: str, caller_number: str | None, now: datetime
     ) -> str | None:
-        async with self._sessions.begin() as session:
+        async def work(session: AsyncSession) -> str | None:
             order = await repository.create_order_from_message(
                 session, recording_name=recording_name, caller_number=caller_number, now=now
             )
             return order.number if order else None
+
+        return await self._transaction(work)
 
     async def end(
         self,
@@ -78,8 +113,8 @@ class CallStore:
         metrics: dict[str, Any],
         ended_at: datetime,
     ) -> None:
-        async with self._sessions.begin() as session:
-            await repository.end_call(
+        await self._transaction(
+            lambda session: repository.end_call(
                 session,
                 channel_id=channel_id,
                 outcome=outcome,
@@ -87,19 +122,31 @@ class CallStore:
                 metrics=metrics,
                 ended_at=ended_at,
             )
+        )
 
     async def attach_recording(
         self, *, order_number: str, path: str, size: int, seconds: float | None
     ) -> None:
-        async with self._sessions.begin() as session:
-            await repository.attach_recording(
+        await self._transaction(
+            lambda session: repository.attach_recording(
                 session, order_number=order_number, path=path, size=size, seconds=seconds
             )
+        )
 
     async def attach_speech(self, **fields: Any) -> None:
-        async with self._sessions.begin() as session:
-            await repository.attach_speech(session, **fields)
+        await self._transaction(lambda session: repository.attach_speech(session, **fields))
 
     async def unfinished(self) -> list[CallSession]:
         async with self._sessions() as session:
             return await repository.unfinished_calls(session)
+
+
+def _transient(exc: BaseException) -> bool:
+    """A lost or refused connection, not a bad statement."""
+    if isinstance(exc, OSError):
+        return True
+    assert isinstance(exc, DBAPIError)
+    return exc.connection_invalidated or type(exc).__name__ in {
+        "OperationalError",
+        "InterfaceError",
+    }
