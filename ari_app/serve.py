@@ -30,6 +30,7 @@ from console.agents_http import routes as agent_routes
 from console.api import ENGINE
 from console.http import HEALTH, SESSIONS, routes
 from console.live import HUB, LiveHub
+from console.surge_task import surge_monitor_running
 from console.ui_http import routes as ui_routes
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
@@ -41,6 +42,7 @@ from routing.agent_repository import AgentStore
 from routing.db import make_engine, make_sessionmaker
 from routing.migrate import upgrade
 from routing.order_service import OrderEngine
+from routing.surge import load_surge_policy
 from routing.sweeper import SweepPolicy, run_sweeper
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ def init_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
-    app.cleanup_ctx.extend([_database, _order_engine, _call_handling])
+    app.cleanup_ctx.extend([_database, _order_engine, _surge_detector, _call_handling])
     app.add_routes(routes)
     app.add_routes(agent_routes)
     app.add_routes(ui_routes)
@@ -100,6 +102,13 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def _surge_detector(app: web.Application) -> AsyncIterator[None]:
+    """The call-surge detector (L 3.1.2(5)) on the live hub, started before calls are taken."""
+    policy = load_surge_policy(app[SETTINGS].surge_policy_file)
+    async with surge_monitor_running(app[HUB], policy):
+        yield
 
 
 async def _call_handling(app: web.Application) -> AsyncIterator[None]:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     sweeper_renotify_minutes: float = Field(default=30.0, gt=0)
     receipt_grace_minutes: float = Field(default=5.0, ge=0)
 
+    # Call-surge thresholds (L 3.1.2(5)); the file's numbers are center defaults.
+    surge_policy_file: Path = PROJECT_ROOT / "routing" / "surge_policy.yaml"
+
     # Agents: how long an agent's phone rings before the next agent is tried, how long
     # after-call work lasts, and how a citizen is dialled for a queue call-back.
     agent_ring_seconds: int = Field(default=15, ge=5, le=60)

@@ -4,12 +4,15 @@
 import { api } from "./api.js";
 import { $, fill, h } from "./dom.js";
 import {
-  AGENT_STATES, ORDER_TYPES, PAUSE_REASONS, UTILITIES, clock, duration, label, pathText,
+  AGENT_STATES, DISTRICTS, ORDER_TYPES, PAUSE_REASONS, UTILITIES, clock, duration, label, pathText,
   utilityOfPath,
 } from "./labels.js";
 import { connectLive } from "./live.js";
 
 const SERVICE_SECONDS = 15;
+// The detector re-announces active surges every 30 s; one unheard for this long is stale
+// (e.g. the server restarted) and leaves the banner.
+const SURGE_STALE_MS = 120_000;
 const PHASES = {
   prompting: "IVR 播放", waiting: "IVR 按键", recording: "留言录音", ordering: "建单",
   queued: "排队", connected: "通话中", callback_confirming: "确认回拨", ended: "结束",
@@ -30,6 +33,7 @@ const board = {
   calls: new Map(), // channel id → {caller, path, phase, since}
   today: new Map(), // channel id → utility (null: none chosen yet)
   orders: [],
+  surges: new Map(), // "utility|district" → {…surge update, seen (ms, server clock)}
 };
 
 const serverNow = () => Date.now() + board.skew;
@@ -94,6 +98,11 @@ const HANDLERS = {
     }
     board.waiting = board.waiting.filter((w) => w.call_id !== id || w.callback);
   },
+  surge(data, when) {
+    const key = `${data.utility}|${data.district ?? ""}`;
+    if (data.state === "ended") board.surges.delete(key);
+    else board.surges.set(key, { ...data, seen: when });
+  },
   order_created(order, when) {
     board.orders.unshift({ ...order, created_at: new Date(when).toISOString() });
     board.orders.length = Math.min(board.orders.length, 10);
@@ -104,6 +113,7 @@ const HANDLERS = {
 
 function render() {
   const now = serverNow();
+  renderSurges(now);
   const waiting = board.waiting;
   $("#waiting-count").textContent = String(waiting.length);
   const longest = Math.max(0, ...waiting.map((w) => (now - Date.parse(w.entered_at)) / 1000));
@@ -174,6 +184,24 @@ function render() {
       h("td", { class: "mono" }, o.number),
       h("td", {}, label(UTILITIES, o.utility, "未分类")),
       h("td", {}, label(ORDER_TYPES, o.order_type), o.needs_agent ? " · 待坐席" : ""))));
+}
+
+function renderSurges(now) {
+  for (const [key, s] of board.surges) if (now - s.seen > SURGE_STALE_MS) board.surges.delete(key);
+  const surges = [...board.surges.values()].sort((a, b) => b.factor - a.factor);
+  $("#surges").hidden = surges.length === 0;
+  fill($("#surge-list"), surges.map((s) => h("li", {
+    "data-utility": s.utility, "data-district": s.district ?? "",
+  }, surgeText(s))));
+}
+
+/** "燃气 来电激增：近10分钟 12 通（平时每小时 3 通），建议增派坐席 4 名" */
+function surgeText(s) {
+  const where = label(UTILITIES, s.utility, s.utility) +
+    (s.district ? ` · ${label(DISTRICTS, s.district, s.district)}` : "");
+  const usual = Math.round(s.baseline_per_hour * 10) / 10;
+  const extra = s.agents_needed > 0 ? `，建议增派坐席 ${s.agents_needed} 名` : "";
+  return `${where} 来电激增：近${s.window_minutes}分钟 ${s.recent} 通（平时每小时 ${usual} 通）${extra}`;
 }
 
 const emptyRow = (columns, text) => h("tr", {}, h("td", { colspan: columns, class: "muted" }, text));
