@@ -46,6 +46,12 @@ class CallSession(Base):
     order: Mapped[WorkOrder | None] = relationship(back_populates="call_session")
 
 
+# The states the sweeper chases (routing/sweeper.py): receipt while dispatched; resolution
+# until the unit reports.
+RECEIPT_CHASE = "status = 'dispatched'"
+RESOLVE_CHASE = "status IN ('dispatched', 'received', 'not_handled')"
+
+
 class WorkOrder(Base):
     __tablename__ = "work_orders"
 
@@ -99,11 +105,16 @@ class WorkOrder(Base):
 
     call_session: Mapped[CallSession | None] = relationship(back_populates="order")
 
-    # The sweeper reads only late orders of a state, through these (never a full scan).
+    # The sweeper reads only late orders of a state, through these (never a full scan); the
+    # partial indexes hold exactly the orders it may chase, already in its reading order.
     __table_args__ = (
         Index("ix_work_orders_status_receipt_due", "status", "receipt_due"),
         Index("ix_work_orders_status_resolve_due", "status", "resolve_due"),
         Index("ix_work_orders_caller_number", "caller_number"),
+        Index("ix_work_orders_receipt_chase", "receipt_due", "id",
+              postgresql_where=text(RECEIPT_CHASE), sqlite_where=text(RECEIPT_CHASE)),
+        Index("ix_work_orders_resolve_chase", "resolve_due", "id",
+              postgresql_where=text(RESOLVE_CHASE), sqlite_where=text(RESOLVE_CHASE)),
     )
 
 
