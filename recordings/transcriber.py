@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -68,6 +69,12 @@ def _warm(config: EngineConfig) -> str:
     return _worker_engine(config).name
 
 
+def _yield_to_calls() -> None:
+    """Recognition can wait; a caller waiting for the next prompt cannot. On a small machine
+    the workers run at a lower priority than the event loop and Asterisk."""
+    os.nice(10)
+
+
 class Transcriber:
     """A pool of recognition workers for one engine configuration."""
 
@@ -75,7 +82,8 @@ class Transcriber:
         self.config = config
         # spawn, not fork: the parent has an event loop and threads that must not be copied.
         self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_yield_to_calls,
         )
         self._workers = workers
 
