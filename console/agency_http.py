@@ -25,9 +25,13 @@ routes = web.RouteTableDef()
 def agency_order_json(order: WorkOrder) -> dict[str, Any]:
     """What an agency sees: no recording, no IVR path, the caller's number masked."""
     return {
-        "number": order.number, "utility": order.utility, "order_type": order.order_type,
-        "status": order.status.value, "caller_number_masked": mask_number(order.caller_number),
-        "created_at": order.created_at.isoformat(), **engine_json(order),
+        "number": order.number,
+        "utility": order.utility,
+        "order_type": order.order_type,
+        "status": order.status.value,
+        "caller_number_masked": mask_number(order.caller_number),
+        "created_at": order.created_at.isoformat(),
+        **engine_json(order),
     }
 
 
@@ -51,14 +55,16 @@ async def _act(request: web.Request, model: type[BaseModel], event_of: Any) -> w
     body = await read_body(request, model)
     event, fields = event_of(body)
     command = _command(user, event, fields)
-    row = await apply_event(request.app[ENGINE], number=request.match_info["number"],
-                            command=command)
+    row = await apply_event(
+        request.app[ENGINE], number=request.match_info["number"], command=command
+    )
     return web.json_response(agency_order_json(row))
 
 
 def _command(user: User, event: Event, fields: dict[str, Any]) -> Command:
-    return Command(event=event, actor=user.id, role=user.role, at=now(),
-                   actor_agency=user.agency_id, **fields)
+    return Command(
+        event=event, actor=user.id, role=user.role, at=now(), actor_agency=user.agency_id, **fields
+    )
 
 
 @routes.post("/api/agency/orders/{number}/receipt")
@@ -81,12 +87,18 @@ async def result(request: web.Request) -> web.Response:
 @routes.post("/api/agency/orders/{number}/extension")
 @translated
 async def extension(request: web.Request) -> web.Response:
-    return await _act(request, AgencyExtension, lambda b: (
-        Event.REQUEST_EXTENSION, {"reason": b.reason, "new_due": b.new_due}))
+    return await _act(
+        request,
+        AgencyExtension,
+        lambda b: (Event.REQUEST_EXTENSION, {"reason": b.reason, "new_due": b.new_due}),
+    )
 
 
 @routes.post("/api/agency/orders/{number}/pending")
 @translated
 async def pending(request: web.Request) -> web.Response:
-    return await _act(request, AgencyPending, lambda b: (
-        Event.REQUEST_PENDING, {"reason": b.reason, "document": b.document}))
+    return await _act(
+        request,
+        AgencyPending,
+        lambda b: (Event.REQUEST_PENDING, {"reason": b.reason, "document": b.document}),
+    )

@@ -96,21 +96,7 @@ async def list_agents(request: web.Request) -> web.Response:
 
 @routes.get("/api/queue")
 async def queue_status(request: web.Request) -> web.Response:
-    acd = request.app[QUEUE].acd
-    waiting = [
-        {
-            "call_id": w.call_id,
-            "utility": w.utility.value if w.utility else None,
-            "emergency": w.emergency,
-            "callback": w.callback,
-            "entered_at": w.entered_at.isoformat(),
-            "ringing_agent": acd.offered.get(w.call_id),
-        }
-        for w in acd.waiting
-    ]
-    return web.json_response(
-        {"waiting": waiting, "agents": [agent_json(a) for a in acd.agents.values()]}
-    )
+    return web.json_response(request.app[QUEUE].snapshot())
 
 
 @routes.get("/api/live")

@@ -24,8 +24,12 @@ CENTER = frozenset(Role) - {Role.AGENCY}
 _M = TypeVar("_M", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _STATUS: dict[int, type[web.HTTPException]] = {
-    400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 403: web.HTTPForbidden,
-    404: web.HTTPNotFound, 409: web.HTTPConflict, 422: web.HTTPUnprocessableEntity,
+    400: web.HTTPBadRequest,
+    401: web.HTTPUnauthorized,
+    403: web.HTTPForbidden,
+    404: web.HTTPNotFound,
+    409: web.HTTPConflict,
+    422: web.HTTPUnprocessableEntity,
 }
 
 
@@ -41,8 +45,9 @@ def translated(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except (OrderError, ServiceError) as exc:
-            raise api_error(_STATUS.get(exc.status, web.HTTPConflict), exc.error_id,
-                            str(exc)) from exc
+            raise api_error(
+                _STATUS.get(exc.status, web.HTTPConflict), exc.error_id, str(exc)
+            ) from exc
 
     return wrapper
 

@@ -21,9 +21,15 @@ async def post_login(request: web.Request) -> web.Response:
         raise api_error(web.HTTPUnauthorized, "bad-credentials", "unknown user or wrong password")
     user, token = found
     response = web.json_response(_me(user.id, user.name, user.role, user.agency_id))
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/",
-                        max_age=int(SESSION_TTL.total_seconds()),
-                        secure=request.secure)  # Secure whenever served over https
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        path="/",
+        max_age=int(SESSION_TTL.total_seconds()),
+        secure=request.secure,
+    )  # Secure whenever served over https
     return response
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from console.api import ENGINE
 from console.http import SESSIONS
 from routing.calendar import WorkingDayCalendar
-from routing.enums import OrderType, Utility
+from routing.enums import UTILITY_NAMES_ZH, OrderType, Utility
 from routing.models import WorkOrder
 from routing.order_service import Intake, ServiceError, create_order
 from routing.repository import utcnow
@@ -26,17 +26,7 @@ from routing.transitions import State
 
 routes = web.RouteTableDef()
 
-UTILITY_NAMES = {
-    "water": "供水",
-    "heating": "供热",
-    "gas": "燃气",
-    "road_bridge": "路桥",
-    "river": "河道",
-    "streetlight": "路灯",
-    "drainage": "排水",
-    "flood_control": "城市防汛",
-    "water_saving": "节约用水",
-}
+UTILITY_NAMES = UTILITY_NAMES_ZH
 # Emergencies are for the phone: a web form is no way to report a gas leak.
 WEB_TYPES = {
     OrderType.MAINTENANCE: "设施维护",

@@ -19,20 +19,38 @@ from console.schemas import (
 )
 
 routes = web.RouteTableDef()
-_ERROR = {"description": "error", "content": {"application/json": {"schema": {
-    "$ref": "#/components/schemas/Error"}}}}
-_ORDER = {"description": "the order", "content": {"application/json": {"schema": {
-    "type": "object"}}}}
+_ERROR = {
+    "description": "error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_ORDER = {
+    "description": "the order",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
 
 
-def _op(summary: str, body: type[BaseModel] | None = None, ok: int = 200,
-        params: tuple[str, ...] = ()) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "responses": {
-        str(ok): _ORDER, "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
-        "409": _ERROR, "422": _ERROR}}
+def _op(
+    summary: str, body: type[BaseModel] | None = None, ok: int = 200, params: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {
+            str(ok): _ORDER,
+            "400": _ERROR,
+            "401": _ERROR,
+            "403": _ERROR,
+            "404": _ERROR,
+            "409": _ERROR,
+            "422": _ERROR,
+        },
+    }
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}
+            },
+        }
     op["parameters"] = [_param(p) for p in params]
     return op
 
@@ -48,42 +66,69 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/me": {"get": _op("the logged-in user")},
     "/api/orders": {
         "post": _op("create an order (center_staff, business_section)", OrderCreate, 201),
-        "get": _op("search orders", params=("status", "utility", "agency", "caller_number",
-                                            "limit")),
+        "get": _op(
+            "search orders", params=("status", "utility", "agency", "caller_number", "limit")
+        ),
     },
     "/api/orders/{number}": {"get": _op("one order", params=("number",))},
-    "/api/orders/{number}/events": {"post": _op(
-        "apply a lifecycle event as the user's role (center roles)", EventBody,
-        params=("number",))},
-    "/api/agency/orders": {"get": _op("the agency's own orders, numbers masked",
-                                      params=("status", "limit"))},
-    "/api/agency/orders/{number}/receipt": {"post": _op("confirm receipt (签收)", Empty,
-                                                        params=("number",))},
-    "/api/agency/orders/{number}/result": {"post": _op("report handled / not handled",
-                                                       AgencyResult, params=("number",))},
-    "/api/agency/orders/{number}/extension": {"post": _op("request an extension",
-                                                          AgencyExtension, params=("number",))},
-    "/api/agency/orders/{number}/pending": {"post": _op("request pending (待办)", AgencyPending,
-                                                        params=("number",))},
+    "/api/orders/{number}/events": {
+        "post": _op(
+            "apply a lifecycle event as the user's role (center roles)",
+            EventBody,
+            params=("number",),
+        )
+    },
+    "/api/agency/orders": {
+        "get": _op("the agency's own orders, numbers masked", params=("status", "limit"))
+    },
+    "/api/agency/orders/{number}/receipt": {
+        "post": _op("confirm receipt (签收)", Empty, params=("number",))
+    },
+    "/api/agency/orders/{number}/result": {
+        "post": _op("report handled / not handled", AgencyResult, params=("number",))
+    },
+    "/api/agency/orders/{number}/extension": {
+        "post": _op("request an extension", AgencyExtension, params=("number",))
+    },
+    "/api/agency/orders/{number}/pending": {
+        "post": _op("request pending (待办)", AgencyPending, params=("number",))
+    },
 }
 MODELS: tuple[type[BaseModel], ...] = (
-    OrderCreate, EventBody, Login, AgencyResult, AgencyExtension, AgencyPending, Empty)
+    OrderCreate,
+    EventBody,
+    Login,
+    AgencyResult,
+    AgencyExtension,
+    AgencyPending,
+    Empty,
+)
 
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     schemas: dict[str, Any] = {
-        m.__name__: m.model_json_schema(ref_template="#/components/schemas/{model}")
-        for m in MODELS
+        m.__name__: m.model_json_schema(ref_template="#/components/schemas/{model}") for m in MODELS
     }
     for schema in list(schemas.values()):
         schemas.update(schema.pop("$defs", {}))
-    schemas["Error"] = {"type": "object", "required": ["error", "message"], "properties": {
-        "error": {"type": "string"}, "message": {"type": "string"}}}
-    return {"openapi": "3.1.0", "info": {"title": "hotline12319 order API", "version": "1"},
-            "paths": PATHS, "components": {"schemas": schemas, "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "hotline_session"}}},
-            "security": [{"session": []}]}
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "hotline12319 order API", "version": "1"},
+        "paths": PATHS,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "hotline_session"}
+            },
+        },
+        "security": [{"session": []}],
+    }
 
 
 @routes.get("/api/openapi.json")

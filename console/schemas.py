@@ -29,9 +29,20 @@ class OrderCreate(BaseModel):
 
 
 EventName = Literal[
-    "answer", "dispatch", "receive", "return", "handled", "not_handled", "pending_request",
-    "pending_decision", "extension_request", "extension_decision", "callback", "close",
-    "reopen", "reclassify",
+    "answer",
+    "dispatch",
+    "receive",
+    "return",
+    "handled",
+    "not_handled",
+    "pending_request",
+    "pending_decision",
+    "extension_request",
+    "extension_decision",
+    "callback",
+    "close",
+    "reopen",
+    "reclassify",
 ]
 
 

@@ -32,9 +32,15 @@ async def _add(args: argparse.Namespace, password: str) -> None:
     engine = make_engine(args.database_url or load_settings().database_url)
     try:
         async with make_sessionmaker(engine).begin() as session:
-            await add_user(session, user_id=args.id, name=args.name or args.id,
-                           role=Role(args.role), agency_id=args.agency, password=password,
-                           now=datetime.now(UTC))
+            await add_user(
+                session,
+                user_id=args.id,
+                name=args.name or args.id,
+                role=Role(args.role),
+                agency_id=args.agency,
+                password=password,
+                now=datetime.now(UTC),
+            )
     finally:
         await engine.dispose()
 

@@ -19,6 +19,20 @@ class Utility(StrEnum):
     WATER_SAVING = "water_saving"
 
 
+# How the hotline names the utilities to citizens and the center's staff.
+UTILITY_NAMES_ZH: dict[str, str] = {
+    "water": "供水",
+    "heating": "供热",
+    "gas": "燃气",
+    "road_bridge": "路桥",
+    "river": "河道",
+    "streetlight": "路灯",
+    "drainage": "排水",
+    "flood_control": "城市防汛",
+    "water_saving": "节约用水",
+}
+
+
 class OrderType(StrEnum):
     """Work-order types of L 3.2.1, plus suggestion (L 3.1.5(7)c)."""
 

@@ -9,18 +9,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-UTILITY_NAMES = {
-    "water": "供水",
-    "heating": "供热",
-    "gas": "燃气",
-    "road_bridge": "路桥",
-    "river": "河道",
-    "streetlight": "路灯",
-    "drainage": "排水",
-    "flood_control": "城市防汛",
-    "water_saving": "节约用水",
-    "unclassified": "未分类",
-}
+from routing.enums import UTILITY_NAMES_ZH
+
+UTILITY_NAMES = {**UTILITY_NAMES_ZH, "unclassified": "未分类"}
 METRICS = {
     "monthly_closure": "月度处结率",
     "cumulative_closure": "累计处结率",
