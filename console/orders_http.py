@@ -11,6 +11,7 @@ import asyncio
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
 
 from console.api import CENTER, ENGINE, current_user, now, read_body, translated
 from console.http import api_error, order_json
@@ -19,15 +20,17 @@ from console.schemas import EventBody, OrderCreate
 from routing.dispatcher import push
 from routing.enums import OrderType
 from routing.lifecycle import Command, Event
+from routing.models import WorkOrder
 from routing.order_service import Intake, apply_event, create_order, dispatch, load_row
 from routing.order_store import deadlines_for, to_order
 from routing.order_tables import User
 from routing.repository import audit
 from routing.supervision import convert_repeat_call
-from routing.transitions import Role
+from routing.transitions import Role, State
 
 PUSH_TASKS = web.AppKey("push_tasks", set[asyncio.Task[Any]])
 routes = web.RouteTableDef()
+SUPERVISORS = {Role.SUPERVISION_SECTION, Role.BUSINESS_SECTION, Role.DUTY_SUPERVISOR, Role.LEADER}
 
 # The API's event names → the lifecycle's; decisions pick approve/reject from the body.
 EVENTS: dict[str, Event] = {
@@ -177,3 +180,20 @@ async def repeat_call(request: web.Request) -> web.Response:
             "complaint": order_json(complaint) if complaint else None,
         }
     )
+
+
+@routes.get("/api/supervision/orders")
+@translated
+async def supervision_orders(request: web.Request) -> web.Response:
+    """The supervision section's queue (督办, L 3.1.1): orders referred because they were
+    handled unsatisfactorily twice or passed between units, oldest first."""
+    await current_user(request, SUPERVISORS)
+    async with request.app[ENGINE].sessions() as session:
+        query = (
+            select(WorkOrder)
+            .where(WorkOrder.supervision.is_(True), WorkOrder.status != State.CLOSED)
+            .order_by(WorkOrder.created_at)
+            .limit(200)
+        )
+        rows = (await session.execute(query)).scalars().all()
+    return web.json_response({"orders": [order_json(row) for row in rows]})
