@@ -27,7 +27,7 @@ from ari_app.storage import CallStore
 from console import agency_http, auth_http, open311_http, openapi, orders_http
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
-from console.api import ENGINE
+from console.api import ENGINE, OPEN_READS, personal_data_guard
 from console.http import HEALTH, SESSIONS, routes
 from console.live import HUB, LiveHub
 from console.surge_task import surge_monitor_running
@@ -52,7 +52,8 @@ STASIS = web.AppKey("stasis", StasisApp)
 
 
 def init_app(settings: Settings) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[personal_data_guard])
+    app[OPEN_READS] = settings.environment == "sandbox"
     app[SETTINGS] = settings
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}

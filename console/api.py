@@ -19,6 +19,10 @@ from routing.transitions import OrderError, Role
 from routing.users import session_user
 
 ENGINE = web.AppKey("order_engine", OrderEngine)
+# True only in the sandbox: reads of calls, orders, agents and the queue stay open on
+# loopback for the caller simulator and local tests.
+OPEN_READS = web.AppKey("open_reads", bool)
+PERSONAL_READS = ("/api/calls", "/api/orders", "/api/agents", "/api/queue", "/api/live")
 COOKIE = "hotline_session"
 CENTER = frozenset(Role) - {Role.AGENCY}
 _M = TypeVar("_M", bound=BaseModel)
@@ -75,3 +79,15 @@ async def read_body(request: web.Request, model: type[_M]) -> _M:
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         raise api_error(web.HTTPUnprocessableEntity, "invalid-body", repr(errors)) from exc
+
+
+@web.middleware
+async def personal_data_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Callers' numbers, addresses and recordings are personal information (L 3.1.4): outside
+    the sandbox only logged-in center staff read calls, orders, agents and the queue."""
+    guarded = (request.method == "GET" and request.path.startswith(PERSONAL_READS)) or (
+        request.path.startswith("/api/agents")  # defining agents and their states too
+    )
+    if guarded and not request.app.get(OPEN_READS, False):
+        await current_user(request, CENTER)
+    return await handler(request)
