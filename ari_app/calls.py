@@ -17,6 +17,7 @@ from typing import Any
 from ari_app.client import AriClient, AriError, AriNotFound
 from ari_app.queue import QueueService
 from ari_app.speech import CallSpeech
+from ari_app.state_writer import StateWriter
 from ari_app.storage import CallStore
 from console.live import LiveHub
 from ivr import commands as cmd
@@ -65,6 +66,7 @@ class CallRunner:
         self.state: CallState | None = None
         self.caller_number: str | None = None
         self._timers: list[asyncio.TimerHandle] = []
+        self.writer = StateWriter(ctx.store, channel_id)
 
     async def run_new(self, channel: dict[str, Any], received_at: float) -> None:
         self.state, commands = self.ctx.engine.start(self.channel_id)
@@ -77,7 +79,7 @@ class CallRunner:
             caller_name=caller.get("name") or None,
             started_at=utcnow(),
         )
-        await self._persist(answered=True)
+        self._persist(answered=True)
         self.ctx.hub.publish(
             "call_started", {"channel_id": self.channel_id, "caller_number": self.caller_number}
         )
@@ -101,6 +103,7 @@ class CallRunner:
         finally:
             for timer in self._timers:
                 timer.cancel()
+            await self.writer.close()
 
     async def _feed(self, event: ev.CallEvent) -> None:
         assert self.state is not None
@@ -111,16 +114,12 @@ class CallRunner:
             self.metrics.pending_digit_at = received
         await self._execute(commands)
         if self.state is not before and self.state.phase != ENDED:
-            await self._persist()
+            self._persist()
 
-    async def _persist(self, answered: bool = False) -> None:
+    def _persist(self, answered: bool = False) -> None:
         assert self.state is not None
         self.ctx.hub.publish("call_progress", self._public_state())
-        await self.ctx.store.progress(
-            channel_id=self.channel_id,
-            flow_state=self.state.snapshot(),
-            answered_at=utcnow() if answered else None,
-        )
+        self.writer.write(self.state.snapshot(), utcnow() if answered else None)
 
     # -- carrying out commands --------------------------------------------------------------
 
@@ -196,6 +195,7 @@ class CallRunner:
                 await self.ctx.ari.hangup(self.channel_id)
             case cmd.EndSession(outcome):
                 assert self.state is not None
+                await self.writer.flush()  # the end must not be overtaken by an older state
                 if outcome == CallOutcome.ANSWERED:
                     await self.ctx.queue.caller_gone(self.channel_id)
                 await self.ctx.store.end(
