@@ -44,7 +44,7 @@ integration: postgres sandbox-up
 
 test: postgres sandbox-up
 	$(MAKE) lint
-	$(BIN)/pytest -q -rA
+	$(BIN)/pytest -q -rA --durations=25
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

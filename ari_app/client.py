@@ -18,6 +18,10 @@ import aiohttp
 log = logging.getLogger(__name__)
 
 
+# Long enough for Asterisk to finish tearing down a previous connection of the same app.
+REGISTRATION_SETTLE_SECONDS = 0.1
+
+
 class AriError(Exception):
     def __init__(self, status: int, method: str, path: str, body: str) -> None:
         super().__init__(f"ARI {method} {path} -> {status}: {body[:200]}")
@@ -166,6 +170,21 @@ class AriClient:
     def connect_events(self, app: str) -> Any:
         """The events websocket (an async context manager); messages via `read_events`."""
         return self._http.ws_connect(self.events_url(app), auth=self._auth, heartbeat=15)
+
+    async def app_registered(self, app: str) -> bool:
+        """Whether Asterisk holds `app` now, i.e. whether our websocket will get its events.
+
+        When a websocket for an app closes just as another opens, Asterisk 22 can tear the
+        app down under the new connection (log: "Activating" then "Destroying" in the same
+        millisecond). The socket stays open but is deaf and calls fall to the dialplan's
+        fallback, so a fresh connection is confirmed after a short settle, and re-checked.
+        """
+        await asyncio.sleep(REGISTRATION_SETTLE_SECONDS)
+        try:
+            await self.request("GET", f"/applications/{app}")
+        except AriNotFound:
+            return False
+        return True
 
 
 async def read_events(ws: aiohttp.ClientWebSocketResponse) -> AsyncIterator[dict[str, Any]]:

@@ -25,6 +25,14 @@ from ivr.flow import CallState
 
 log = logging.getLogger(__name__)
 
+# How often a connected app checks Asterisk still delivers its events (see app_registered).
+REGISTRATION_CHECK_SECONDS = 10.0
+
+
+class AppNotRegistered(AriError):
+    def __init__(self, app: str) -> None:
+        super().__init__(404, "GET", f"/applications/{app}", "app not registered after connect")
+
 HANGUP_EVENTS = frozenset({"StasisEnd", "ChannelHangupRequest", "ChannelDestroyed"})
 
 
@@ -63,17 +71,38 @@ class StasisApp:
 
     async def _session(self) -> None:
         async with self.ctx.ari.connect_events(self.app) as ws:
+            if not await self.ctx.ari.app_registered(self.app):
+                raise AppNotRegistered(self.app)
             # Events that arrive while we take calls back wait in the websocket's buffer.
             await self.reclaim()
             if self.ingest_fallback:
                 await ingest_fallback_messages(self.ctx)
             self.connected.set()
             log.info("ARI events connected for app %s", self.app)
-            async for event in read_events(ws):
-                try:
-                    self.dispatch(event)
-                except (KeyError, TypeError, AttributeError, ValueError):
-                    log.warning("ignoring a malformed ARI event: %.200r", event)
+            watchdog = asyncio.create_task(self._watch_registration(ws))
+            try:
+                async for event in read_events(ws):
+                    try:
+                        self.dispatch(event)
+                    except (KeyError, TypeError, AttributeError, ValueError):
+                        log.warning("ignoring a malformed ARI event: %.200r", event)
+            finally:
+                watchdog.cancel()
+            if watchdog.done() and not watchdog.cancelled() and watchdog.result():
+                raise AppNotRegistered(self.app)
+
+    async def _watch_registration(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
+        """Close a websocket Asterisk has stopped delivering to; True when it did so."""
+        while True:
+            await asyncio.sleep(REGISTRATION_CHECK_SECONDS)
+            try:
+                registered = await self.ctx.ari.app_registered(self.app)
+            except (aiohttp.ClientError, AriError, TimeoutError):
+                continue  # the websocket itself will tell if Asterisk is gone
+            if not registered:
+                log.warning("Asterisk no longer holds app %s; reconnecting", self.app)
+                await ws.close()
+                return True
 
     async def reclaim(self) -> None:
         live = set(await self.ctx.ari.application_channels(self.app))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import shutil
 import time
 import uuid
@@ -23,6 +24,10 @@ from ari_app.client import AriClient, AriError, read_events
 
 # The hotline's prompts have pauses under a second; a longer quiet means the prompt ended.
 SILENCE_MS = 1200
+# The hotline must answer within three rings; the originate itself gives up after 30 s.
+ANSWER_WAIT_SECONDS = 40.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -100,15 +105,23 @@ class CallerSim:
                 await self._reader
 
     async def _read(self) -> None:
-        async with self.ari.connect_events(self.app) as ws:
-            self._ready.set()
-            async for event in read_events(ws):
-                channel_id = _channel_of(event)
-                inbox = self._inboxes.get(channel_id or "")
-                if inbox is not None:
-                    inbox.put_nowait(event)
-                elif event.get("type") == "StasisStart" and channel_id:
-                    self._ring(channel_id, (event.get("args") or [""])[0])
+        while True:
+            async with self.ari.connect_events(self.app) as ws:
+                if not await self.ari.app_registered(self.app):
+                    continue  # Asterisk dropped the app under this connection: connect again
+                self._ready.set()
+                async for event in read_events(ws):
+                    self._route(event)
+            log.warning("caller simulator's events websocket closed; reconnecting")
+            await asyncio.sleep(0.2)
+
+    def _route(self, event: dict[str, Any]) -> None:
+        channel_id = _channel_of(event)
+        inbox = self._inboxes.get(channel_id or "")
+        if inbox is not None:
+            inbox.put_nowait(event)
+        elif event.get("type") == "StasisStart" and channel_id:
+            self._ring(channel_id, (event.get("args") or [""])[0])
 
     def _ring(self, channel_id: str, number: str) -> None:
         answerer = self.answerers.get(number)
@@ -152,7 +165,7 @@ class CallerSim:
             await asyncio.wait_for(self._drive(scenario, number, trace, inbox), scenario.timeout)
         except TimeoutError:
             trace.events.append((time.monotonic(), "timeout"))
-            with contextlib.suppress(AriError):
+            with contextlib.suppress(AriError, aiohttp.ClientError, RuntimeError):
                 await self.ari.hangup(trace.channel_id)
         finally:
             self._inboxes.pop(trace.channel_id, None)
@@ -173,7 +186,8 @@ class CallerSim:
             callerId=f'"sim-{trace.token}" <{scenario.caller_number}>',
             timeout=30,
         )
-        await call.until("StasisStart")
+        # The originate rings for at most 30 s; after that the call can only be lost.
+        await asyncio.wait_for(call.until("StasisStart"), ANSWER_WAIT_SECONDS)
         trace.answered_at = time.monotonic()
         await self.ari.set_variable(trace.channel_id, "TALK_DETECT(set)", f"{SILENCE_MS}")
         await call.keep_line_open()
