@@ -161,15 +161,20 @@ class AriClient:
 
     # -- events -----------------------------------------------------------------------------
 
-    def events_url(self, app: str) -> str:
+    def events_url(self, app: str, subscribe_all: bool = False) -> str:
         scheme, netloc, path, _, _ = urlsplit(self.base_url)
         ws_scheme = "wss" if scheme == "https" else "ws"
-        query = f"app={app}&subscribeAll=false"
+        query = f"app={app}&subscribeAll={_param(subscribe_all)}"
         return urlunsplit((ws_scheme, netloc, f"{path}/events", query, ""))
 
-    def connect_events(self, app: str) -> Any:
-        """The events websocket (an async context manager); messages via `read_events`."""
-        return self._http.ws_connect(self.events_url(app), auth=self._auth, heartbeat=15)
+    def connect_events(self, app: str, subscribe_all: bool = False) -> Any:
+        """The events websocket (an async context manager); messages via `read_events`.
+
+        `subscribe_all` sees every channel and bridge, dialplan ones too: for observers
+        such as the queue benchmark, never for the hotline app itself.
+        """
+        url = self.events_url(app, subscribe_all)
+        return self._http.ws_connect(url, auth=self._auth, heartbeat=15)
 
     async def app_registered(self, app: str) -> bool:
         """Whether Asterisk holds `app` now, i.e. whether our websocket will get its events.

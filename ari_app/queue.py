@@ -165,7 +165,6 @@ class QueueService:
         self.legs[channel_id] = Leg(
             channel_id, offer.call_id, offer.agent_id, "agent", offer.callback
         )
-        await self._record(offer.agent_id, "ringing")
         try:
             await self.ari.originate(
                 endpoint=offer.endpoint,
@@ -179,6 +178,8 @@ class QueueService:
             log.warning("cannot ring agent %s: %s", offer.agent_id, exc)
             await self._not_answered(self.legs.pop(channel_id))
             return
+        # Recorded once the phone rings: the audit row is not worth a caller's wait.
+        await self._record(offer.agent_id, "ringing")
         # If Asterisk never tells us the ring ended, stop waiting for it anyway.
         asyncio.get_running_loop().call_later(
             self.ring_seconds + 3, lambda: asyncio.ensure_future(self._ring_expired(channel_id))
@@ -217,13 +218,19 @@ class QueueService:
         other = leg.call_id if leg.kind == "agent" else self._agent_leg_of(leg.call_id)
         if other is None:
             return
-        await self._bridge(leg.call_id, [other, leg.channel_id])
         agent_id = leg.agent_id
-        self.acd = self.acd.answered(leg.call_id, utcnow())
-        await self._record(agent_id, "on_call")
         waiter = self.waiters.get(leg.call_id)
         if waiter is not None and leg.kind == "agent":
+            # Tell the caller's flow first: it stops the queue announcement, and Asterisk
+            # adds a channel to a bridge only once its playback has ended.
             waiter.inbox.put_nowait(ev.AgentConnected(agent_id))
+        try:
+            await self._bridge(leg.call_id, [other, leg.channel_id])
+        except AriError as exc:  # one side hung up as the agent answered: its end follows
+            log.warning("could not connect call %s to agent %s: %s", leg.call_id, agent_id, exc)
+            return
+        self.acd = self.acd.answered(leg.call_id, utcnow())
+        await self._record(agent_id, "on_call")
         if waiter is not None:
             self.hub.publish(
                 "screen_pop",

@@ -81,6 +81,23 @@ async def test_three_callers_two_agents_served_in_arrival_order_and_recorded(
     assert state["state"] in ("after_call_work", "available")
 
 
+async def test_agent_who_answers_during_the_queue_announcement_is_connected_at_once(
+    hotline: HotlineProcess, caller: CallerSim, api: aiohttp.ClientSession, settings: Settings
+) -> None:
+    # The caller hears "you are number N in line..." (about 10 s) as the agent's phone
+    # rings. Asterisk bridges a channel only once its playback ends, so unless the flow
+    # stops the announcement first, a short call ends before the two are ever connected.
+    caller.answerers["agent5001"] = Answerer(answer_after=0.0, hang_up_after=2.0, voice=None)
+    await make_agent(api, "a5001", "agent5001")
+    result = await call_and_fetch(caller, hotline, Scenario(keys=TO_AGENT, timeout=60))
+    assert result["outcome"] == "answered", result
+    assert "agent:a5001" in result["path"]
+    async with aiohttp.ClientSession() as http:
+        ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        stored = set(await ari.stored_recordings())
+    assert f"conv-{result['hotline']['channel_id']}" in stored
+
+
 async def test_agent_who_does_not_answer_is_skipped_and_paused(
     hotline: HotlineProcess, caller: CallerSim, api: aiohttp.ClientSession
 ) -> None:
