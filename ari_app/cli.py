@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "kpi": ("routing.kpi_cli", "closure rates of a month by the formulas of L 3.1.5"),
     "staffing": ("routing.staffing_cli", "agents needed for a load (Erlang C)"),
     "loadtest": ("tools.loadtest", "many real calls through the whole IVR, with latencies"),
+    "backup": ("routing.backup_cli", "archive the data: important daily, ordinary weekly"),
+    "restore": ("routing.backup_cli", "check a backup archive and restore it"),
 }
 
 

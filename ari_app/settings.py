@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Web side (console, API).
     http_host: str = "127.0.0.1"
     http_port: int = 8319
+    # TLS for the web side: a PEM certificate (chain) and its key, both or neither.
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
 
     # The IVR flow and its prompts. `prompts_uri` is how Asterisk finds prompt files (a path
     # inside Asterisk's own filesystem, without the extension).
@@ -115,6 +118,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "HOTLINE_ARI_PASSWORD still has the sandbox value; set a real secret for production"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("set both HOTLINE_TLS_CERT_FILE and HOTLINE_TLS_KEY_FILE, or neither")
         return self
 
 

@@ -15,7 +15,8 @@ done
 psql_as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -qtAc \"$1\""; }
 [ "$(psql_as_postgres "SELECT 1 FROM pg_roles WHERE rolname='hotline'")" = "1" ] ||
   psql_as_postgres "CREATE ROLE hotline LOGIN PASSWORD 'hotline'"
-for db in hotline hotline_test; do
+# One database per test family that owns its schema, so they never drop each other's.
+for db in hotline hotline_test hotline_orders hotline_fuzz hotline_backup_test; do
   [ "$(psql_as_postgres "SELECT 1 FROM pg_database WHERE datname='$db'")" = "1" ] ||
     su postgres -c "createdb -O hotline $db"
 done
