@@ -23,9 +23,12 @@ ENGINES = ("whisper", "vosk")
 SAMPLE_RATE = 16_000
 # Whisper answers Mandarin in traditional characters unless the prompt is simplified; a
 # prompt of the hotline's vocabulary also steers homophones towards the domain's words.
+# The words of danger callers use most (管道漏气, 煤气味, 井盖没了) are in it because a
+# missed one costs most: with them Whisper base stopped writing 路汽 for 漏气 and 梅廊 for
+# 没了 (docs/speech-benchmark.md, "Decoding options").
 DOMAIN_PROMPT = (
     "济南12319城建热线，市民来电反映：供水、停水、水表、水管爆了；供暖、暖气不热；"
-    "燃气、天然气漏气；道路、桥梁、河道、路灯、下水道、井盖、积水、防汛、节水。"
+    "燃气、天然气管道漏气、有煤气味；道路、桥梁、河道、路灯、下水道、井盖没了、积水、防汛、节水。"
     "请派人抢修、维修，我要投诉、咨询、求助、提建议。历下区、市中区、槐荫区、天桥区、"
     "历城区、长清区、章丘区、济阳区、莱芜区、钢城区。"
 )

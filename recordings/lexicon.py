@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from recordings.hazard_rules import HazardRule, build_hazard_rules
 from recordings.textnorm import HANZI, Syllables, normalize, syllables
 from routing.enums import OrderType, Utility
 
@@ -39,9 +40,10 @@ class Term:
 class Lexicon:
     utilities: tuple[Term, ...]
     order_types: tuple[Term, ...]
-    hazards: tuple[Term, ...]
+    hazards: tuple[Term, ...]  # label: the name of its rule in `hazard_rules`
     districts: tuple[Term, ...]  # label: the district's full name
     places: tuple[Term, ...]
+    hazard_rules: tuple[HazardRule, ...] = ()
 
 
 class LexiconError(ValueError):
@@ -90,6 +92,7 @@ def _districts(section: Any) -> tuple[Term, ...]:
 
 def build_lexicon(data: dict[str, Any]) -> Lexicon:
     """A lexicon from the parsed YAML document."""
+    rules = build_hazard_rules(data.get("hazards"))
     return Lexicon(
         utilities=_weighted(
             data.get("utilities"), {u.value for u in Utility}, "utilities", MIN_PINYIN_SYLLABLES
@@ -100,9 +103,12 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
             "order_types",
             MIN_PINYIN_SYLLABLES_REQUEST,
         ),
-        hazards=tuple(make_term(w, "hazard") for w in data.get("hazards") or []),
+        hazards=tuple(
+            make_term(w, r.name) for r in rules for w in dict.fromkeys((*r.words, *r.context_words))
+        ),
         districts=_districts(data.get("districts")),
         places=tuple(make_term(w, "place") for w in data.get("places") or []),
+        hazard_rules=rules,
     )
 
 

@@ -4,7 +4,9 @@ No I/O: the lexicon is loaded by `recordings.lexicon.load_lexicon()` and passed 
 are matched on simplified characters and on pinyin, because ASR errors are mostly
 homophones (然气 for 燃气, 公暖 for 供暖). `reconcile` sets the result beside the keys the
 caller pressed: the keys choose the menu, the words can disagree, and words of danger
-always raise the emergency flag.
+always raise the emergency flag. Danger leans safe: a gas leak heard only as a near
+homophone (路汽 for 漏气) still raises the flag, with a low `emergency_confidence` and the
+hazard, clause and heard words in `hazards` so the agent knows to call back and check.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from recordings.address import locate
+from recordings.hazards import HazardHit, find_hazards
 from recordings.lexicon import Lexicon
 from recordings.matching import Match, find_matches, select_longest
 from recordings.textnorm import Syllables, normalize, syllables
@@ -39,7 +42,11 @@ UTILITY_VALUES = frozenset(u.value for u in Utility)
 
 @dataclass(frozen=True)
 class Understanding:
-    """What the words say. `order_type_is_default`: no word named a type (maintenance)."""
+    """What the words say. `order_type_is_default`: no word named a type (maintenance).
+
+    `emergency_confidence`: how surely the words say emergency (0 when they do not);
+    `hazards`: each danger heard, as "heard~word (how)->hazard [clauses]".
+    """
 
     text: str
     utility: Utility | None
@@ -50,6 +57,8 @@ class Understanding:
     confidence: float
     order_type_is_default: bool
     evidence: tuple[str, ...]
+    emergency_confidence: float = 0.0
+    hazards: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +68,8 @@ class Understanding:
             "district": self.district,
             "address": self.address,
             "confidence": self.confidence,
+            "emergency_confidence": self.emergency_confidence,
+            "hazards": list(self.hazards),
         }
 
 
@@ -106,16 +117,22 @@ def _utility_matches(text: str, syls: Syllables, lexicon: Lexicon) -> list[Match
     ]
 
 
-def _uncovered(hazards: list[Match], matches: list[Match]) -> list[Match]:
-    """Hazard words not inside a longer word: 打不着火 (won't light) is no 着火 (fire)."""
+def _danger(
+    order_type: OrderType | None, types: list[tuple[str, float]], hazards: list[HazardHit]
+) -> tuple[bool, float]:
+    """The emergency flag and its surest evidence: a hazard word or the type words."""
+    by_type = _certainty(types) if order_type is OrderType.EMERGENCY_REPAIR else None
+    if by_type is None and not hazards:
+        return False, 0.0
+    return True, max([by_type or 0.0, *(h.confidence for h in hazards)])
 
-    def covered(h: Match) -> bool:
-        return any(
-            m.start <= h.start and h.end <= m.end and m.end - m.start > h.end - h.start
-            for m in matches
-        )
 
-    return [h for h in hazards if not covered(h)]
+def _type_with_danger(
+    order_type: OrderType | None, is_default: bool, hazards: list[HazardHit]
+) -> tuple[OrderType | None, bool]:
+    # L 3.2.1(2): danger to public safety makes it 抢险抢修 whatever else was asked, as
+    # `reconcile` will; the words asked for (consultation, ...) stay in the evidence.
+    return (OrderType.EMERGENCY_REPAIR, False) if hazards else (order_type, is_default)
 
 
 def understand(transcript: str, lexicon: Lexicon) -> Understanding:
@@ -124,24 +141,32 @@ def understand(transcript: str, lexicon: Lexicon) -> Understanding:
     syls = syllables(text)
     utility_matches = _utility_matches(text, syls, lexicon)
     type_matches = select_longest(find_matches(text, syls, lexicon.order_types))
-    hazards = _uncovered(find_matches(text, syls, lexicon.hazards), type_matches)
     utilities = _ranked(_scores(utility_matches), [u.value for u in UTILITY_ORDER])
     types = _ranked(_scores(type_matches), [t.value for t in TYPE_PRIORITY])
     utility = _choose_utility(utilities)
     order_type, is_default = _choose_type(types, utility)
+    hazards = find_hazards(
+        text, syls, lexicon.hazards, lexicon.hazard_rules, utility and utility.value, type_matches
+    )
     place = locate(text, syls, lexicon)
     confidence = 0.6 * _certainty(utilities) + 0.4 * _certainty(types) if utility else 0.0
-    evidence = [m.describe(text) for m in (*utility_matches, *type_matches, *hazards)]
+    emergency, danger = _danger(order_type, types, hazards)
+    order_type, is_default = _type_with_danger(order_type, is_default, hazards)
+    evidence = [m.describe(text) for m in (*utility_matches, *type_matches)]
+    heard = tuple(dict.fromkeys(h.describe(text) for h in hazards))
     return Understanding(
         text=text,
         utility=utility,
         order_type=order_type,
-        emergency=order_type is OrderType.EMERGENCY_REPAIR or bool(hazards),
+        emergency=emergency,
         district=place.district,
         address=place.address,
-        confidence=round(confidence, 2),
+        # A flag resting on a guess makes the whole reading a guess: the agent should check.
+        confidence=round(min(confidence, danger) if emergency else confidence, 2),
         order_type_is_default=is_default,
-        evidence=(*evidence, *place.evidence),
+        evidence=(*evidence, *heard, *place.evidence),
+        emergency_confidence=round(danger, 2),
+        hazards=heard,
     )
 
 
