@@ -12,12 +12,20 @@ import logging
 
 from ari_app.calls import CallContext
 from ari_app.client import AriError
-from recordings.store import fetch_recording, save_copy, wav_seconds
+from recordings.store import (
+    fetch_complete_recording,
+    fetch_recording,
+    save_copy,
+    wav_complete,
+    wav_seconds,
+)
 from routing.repository import utcnow
 
 log = logging.getLogger(__name__)
 
 PREFIX = "fallback-"
+# Record() in the fallback dialplan stops after 120 s; the margin covers its last write.
+MESSAGE_MAX_SECONDS = 130.0
 
 
 def caller_of(recording_name: str) -> str | None:
@@ -28,14 +36,17 @@ def caller_of(recording_name: str) -> str | None:
     return parts[2]
 
 
-async def ingest_fallback_messages(ctx: CallContext) -> list[str]:
+async def ingest_fallback_messages(ctx: CallContext, known: set[str] | None = None) -> list[str]:
+    """Orders for new messages; `known` holds names already seen, not asked about again."""
+    known = set() if known is None else known
     created: list[str] = []
     for name in await ctx.ari.stored_recordings():
-        if not name.startswith(PREFIX):
+        if not name.startswith(PREFIX) or name in known:
             continue
         number = await ctx.store.order_for_message(
             recording_name=name, caller_number=caller_of(name), now=utcnow()
         )
+        known.add(name)
         if number is None:
             continue
         created.append(number)
@@ -50,7 +61,35 @@ async def _keep(ctx: CallContext, name: str, number: str) -> None:
     except AriError as exc:
         log.error("fallback message %s not retrievable: %s", name, exc)
         return
-    path = await asyncio.to_thread(save_copy, data, ctx.recordings_dir, number)
+    if wav_complete(data):
+        await _store(ctx, name, number, data)
+        return
+    # The app came back while this caller was still speaking: copy the message once it ends,
+    # without holding up the reconnect.
+    task = asyncio.create_task(_keep_when_complete(ctx, name, number))
+    ctx.background.add(task)
+    task.add_done_callback(ctx.background.discard)
+
+
+async def _keep_when_complete(ctx: CallContext, name: str, number: str) -> None:
+    try:
+        data = await fetch_complete_recording(ctx.ari, name, within=MESSAGE_MAX_SECONDS)
+    except AriError as exc:
+        log.error("fallback message %s not retrievable: %s", name, exc)
+        return
+    await _store(ctx, name, number, data)
+
+
+async def _store(ctx: CallContext, name: str, number: str, data: bytes) -> None:
+    try:
+        path = await asyncio.to_thread(save_copy, data, ctx.recordings_dir, number)
+    except OSError as exc:
+        log.error("order %s: message %s not stored (%s); Asterisk's spool still holds it",
+                  number, name, exc)
+        await ctx.store.recording_not_stored(
+            order_number=number, recording_name=name, error=f"{type(exc).__name__}: {exc}"
+        )
+        return
     await ctx.store.attach_recording(
         order_number=number, path=str(path), size=len(data), seconds=wav_seconds(data)
     )

@@ -20,8 +20,9 @@ from ari_app.calls import CallContext, CallRunner, PlaybackStarted
 from ari_app.client import AriError, read_events
 from ari_app.duty_calls import DutyCaller
 from ari_app.fallback import ingest_fallback_messages
+from ari_app.snoop import SnoopService
 from ivr import events as ev
-from ivr.flow import CallState
+from ivr.flow import PROMPTING, RECORDING, WAITING, CallState
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class StasisApp:
         self.calls: dict[str, CallRunner] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.connected = asyncio.Event()
+        self.messages_seen: set[str] = set()  # fallback messages that have their order
+        self.snoop: SnoopService | None = None  # supervisors' legs and snoop channels
 
     async def run(self) -> None:
         """Forever: connect, take calls back, dispatch events; back off after a drop."""
@@ -76,7 +79,7 @@ class StasisApp:
             # Events that arrive while we take calls back wait in the websocket's buffer.
             await self.reclaim()
             if self.ingest_fallback:
-                await ingest_fallback_messages(self.ctx)
+                await ingest_fallback_messages(self.ctx, self.messages_seen)
             self.connected.set()
             log.info("ARI events connected for app %s", self.app)
             watchdog = asyncio.create_task(self._watch_registration(ws))
@@ -103,9 +106,20 @@ class StasisApp:
                 log.warning("Asterisk no longer holds app %s; reconnecting", self.app)
                 await ws.close()
                 return True
+            if self.ingest_fallback:
+                await self._ingest_late_messages()
+
+    async def _ingest_late_messages(self) -> None:
+        """A caller who reached the fallback just before we came back starts the message
+        after our connect-time pass; without this it would wait for the next reconnect."""
+        try:
+            await ingest_fallback_messages(self.ctx, self.messages_seen)
+        except (aiohttp.ClientError, AriError, TimeoutError, DBAPIError) as exc:
+            log.warning("fallback messages not checked this time (%s)", exc)
 
     async def reclaim(self) -> None:
         live = set(await self.ctx.ari.application_channels(self.app))
+        self._resync_kept_calls(live)
         for call in await self.ctx.store.unfinished():
             if call.channel_id in self.calls or call.flow_state is None:
                 continue
@@ -119,14 +133,31 @@ class StasisApp:
                 lambda r, s=state, f=first, n=call.caller_number: r.run_reclaimed(s, f, n),
             )
         for channel_id in live - set(self.calls):
+            if self.snoop is not None and await self.snoop.drop_left_over(channel_id):
+                continue  # a supervisor's leg or snoop from before the gap: not a caller
             # In Stasis but never seen (its StasisStart was lost with the connection).
             self._spawn(channel_id, lambda r: r.run_new({"id": r.channel_id}, time.monotonic()))
+
+    def _resync_kept_calls(self, live: set[str]) -> None:
+        """Calls kept through a gap missed its events: a prompt or recording that ended (the
+        caller would wait in silence) or the hang-up. Take them back as after a restart."""
+        for channel_id, runner in self.calls.items():
+            if channel_id not in live:
+                log.info("call %s ended during the gap", channel_id)
+                runner.inbox.put_nowait(ev.CallerHungUp())
+            elif runner.state is not None and runner.state.phase in (PROMPTING, WAITING, RECORDING):
+                log.info("taking back call %s kept through the gap at %s", channel_id,
+                         runner.state.node)
+                runner.inbox.put_nowait(ev.CallReclaimed())
 
     def dispatch(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         queue = self.ctx.queue
         if self.duty is not None and self.duty.owns(event.get("channel", {}).get("id", "")):
             self.duty.deliver(event)
+            return
+        if self.snoop is not None and self.snoop.wants(event):
+            self._track(asyncio.create_task(self.snoop.on_event(event)))
             return
         if (kind == "StasisStart" and event.get("args", [""])[:1] in (["agent"], ["callback"])) or (
             queue.owns(event.get("channel", {}).get("id", ""))

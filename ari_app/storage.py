@@ -133,6 +133,21 @@ class CallStore:
             )
         )
 
+    async def recording_not_stored(
+        self, *, order_number: str, recording_name: str, error: str
+    ) -> None:
+        """On the order's record, why its recording has no copy of ours."""
+        await self._transaction(
+            lambda session: repository.audit(
+                session,
+                actor="ivr",
+                entity="work_order",
+                entity_id=order_number,
+                action="recording_not_stored",
+                detail={"recording": recording_name, "error": error, "kept_in": "asterisk_spool"},
+            )
+        )
+
     async def attach_speech(self, **fields: Any) -> None:
         await self._transaction(lambda session: repository.attach_speech(session, **fields))
 

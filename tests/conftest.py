@@ -87,9 +87,12 @@ def _check_sandbox() -> None:
 class HotlineProcess:
     """`hotline12319 serve` against the test database, started and killed like in life."""
 
-    def __init__(self, settings: Settings, log_path: Path) -> None:
+    def __init__(
+        self, settings: Settings, log_path: Path, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.settings = settings
         self.log_path = log_path
+        self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -105,6 +108,7 @@ class HotlineProcess:
             "HOTLINE_SWEEPER_INTERVAL_SECONDS": "1",
             "HOTLINE_RECEIPT_GRACE_MINUTES": "0",
             "HOTLINE_DUTY_POLL_SECONDS": "1",
+            **self.extra_env,
         }
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
