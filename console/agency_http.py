@@ -10,8 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from console.api import ENGINE, current_user, now, read_body, translated
-from console.http import SESSIONS, _limit, _only, api_error, engine_json
+from console.http import DISCLOSED, SESSIONS, _limit, _only, api_error, engine_json, order_number
 from console.schemas import AgencyExtension, AgencyPending, AgencyResult, Empty
+from routing.audit import AGENCY_FIELDS, Read, disclosure
 from routing.lifecycle import Command, Event
 from routing.models import WorkOrder
 from routing.order_service import apply_event
@@ -47,7 +48,26 @@ async def my_orders(request: web.Request) -> web.Response:
     limit = _limit(request.query.get("limit", "50"))
     async with request.app[SESSIONS]() as session:
         found = await session.execute(query.order_by(WorkOrder.id.desc()).limit(limit))
-    return web.json_response({"orders": [agency_order_json(o) for o in found.scalars()]})
+    shown = [agency_order_json(o) for o in found.scalars()]
+    request[DISCLOSED] = disclosure(Read.AGENCY_LIST, (o["number"] for o in shown), AGENCY_FIELDS)
+    return web.json_response({"orders": shown})
+
+
+@routes.get("/api/agency/orders/{number}")
+async def my_order(request: web.Request) -> web.Response:
+    """One of the agency's own orders; another agency's is answered as not found, so the
+    portal does not even tell which numbers exist."""
+    user = await current_user(request, {Role.AGENCY})
+    number = order_number(request)
+    query = select(WorkOrder).where(
+        WorkOrder.number == number, WorkOrder.agency_id == user.agency_id
+    )
+    async with request.app[SESSIONS]() as session:
+        order = (await session.execute(query)).scalar_one_or_none()
+    if order is None:
+        raise api_error(web.HTTPNotFound, "order-not-found", f"no order {number} for you")
+    request[DISCLOSED] = disclosure(Read.AGENCY_ORDER, [order.number], AGENCY_FIELDS)
+    return web.json_response(agency_order_json(order))
 
 
 async def _act(request: web.Request, model: type[BaseModel], event_of: Any) -> web.Response:
@@ -56,7 +76,7 @@ async def _act(request: web.Request, model: type[BaseModel], event_of: Any) -> w
     event, fields = event_of(body)
     command = _command(user, event, fields)
     row = await apply_event(
-        request.app[ENGINE], number=request.match_info["number"], command=command
+        request.app[ENGINE], number=order_number(request), command=command
     )
     return web.json_response(agency_order_json(row))
 

@@ -5,6 +5,7 @@ agency portal are in console/orders_http.py and console/agency_http.py, with rol
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -14,12 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from routing.audit import CENTER_FIELDS, Disclosure, Read, disclosure
 from routing.enums import Utility
 from routing.models import CallSession, WorkOrder
 from routing.transitions import State
 
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 HEALTH = web.AppKey("health", dict[str, Any])
+DISCLOSED = web.RequestKey("disclosed_orders", Disclosure)  # what a read showed: audit_http.py
 
 routes = web.RouteTableDef()
 
@@ -29,6 +32,44 @@ def api_error(status: type[web.HTTPException], error: str, message: str) -> web.
         text=web.json_response({"error": error, "message": message}).text,
         content_type="application/json",
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(value: Any) -> bool:
+    """Text PostgreSQL can hold: no NUL, nothing UTF-8 cannot encode (a lone surrogate),
+    through JSON lists and objects too. Anything else is the client's error, not a 500."""
+    if isinstance(value, str):
+        return "\x00" not in value and _SURROGATE.search(value) is None
+    if isinstance(value, dict):
+        return all(storable(k) and storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(storable(v) for v in value)
+    return True
+
+
+def require_storable(value: Any) -> None:
+    if not storable(value):
+        raise api_error(web.HTTPBadRequest, "bad-text", "text with NUL or a lone surrogate")
+
+
+def order_number(request: web.Request) -> str:
+    """The {number} of the path; one no order can have is not found without a query."""
+    number = request.match_info["number"]
+    if not storable(number):
+        raise api_error(web.HTTPNotFound, "order-not-found", f"no order {number!r}")
+    return number
+
+
+def path_row_id(request: web.Request, name: str) -> int:
+    """The numeric {name} of the path as a row id: past PostgreSQL's integer no row has it
+    (not found, as the handlers say it: no-such-announcement, no-such-handover)."""
+    row = int(request.match_info[name])
+    if row > 2**31 - 1:
+        thing = name.removesuffix("_id")
+        raise api_error(web.HTTPNotFound, f"no-such-{thing}", f"no such {thing}")
+    return row
 
 
 def order_json(order: WorkOrder) -> dict[str, Any]:
@@ -105,12 +146,13 @@ async def health(request: web.Request) -> web.Response:
 
 @routes.get("/api/orders/{number}")
 async def get_order(request: web.Request) -> web.Response:
-    number = request.match_info["number"]
+    number = order_number(request)
     async with request.app[SESSIONS]() as session:
         found = await session.execute(select(WorkOrder).where(WorkOrder.number == number))
         order = found.scalar_one_or_none()
     if order is None:
         raise api_error(web.HTTPNotFound, "order-not-found", f"no order {number}")
+    request[DISCLOSED] = disclosure(Read.ORDER, [order.number], CENTER_FIELDS)
     return web.json_response(order_json(order))
 
 
@@ -127,8 +169,10 @@ async def find_orders(request: web.Request) -> web.Response:
         query = query.where(WorkOrder.agency_id == request.query["agency"])
     limit = _limit(request.query.get("limit", "50"))
     async with request.app[SESSIONS]() as session:
-        found = await session.execute(query.order_by(WorkOrder.id.desc()).limit(limit))
-    return web.json_response({"orders": [order_json(o) for o in found.scalars()]})
+        orders = (await session.execute(query.order_by(WorkOrder.id.desc()).limit(limit))).scalars()
+    shown = [order_json(o) for o in orders]
+    request[DISCLOSED] = disclosure(Read.ORDER_LIST, (o["number"] for o in shown), CENTER_FIELDS)
+    return web.json_response({"orders": shown})
 
 
 @routes.get("/api/calls")
@@ -142,6 +186,8 @@ async def find_calls(request: web.Request) -> web.Response:
     query = query.order_by(CallSession.id.desc()).limit(limit)
     async with request.app[SESSIONS]() as session:
         calls = (await session.execute(query)).scalars().all()
+    numbers = (c.order.number if c.order else None for c in calls)
+    request[DISCLOSED] = disclosure(Read.CALL_LIST, numbers, CENTER_FIELDS)
     return web.json_response({"calls": [call_json(c) for c in calls]})
 
 
@@ -149,10 +195,11 @@ def _only(request: web.Request, allowed: set[str]) -> None:
     unknown = set(request.query) - allowed
     if unknown:
         raise api_error(web.HTTPBadRequest, "unknown-parameter", f"unknown: {sorted(unknown)}")
+    require_storable(list(request.query.values()))
 
 
 def _limit(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 500:  # not "²"
         raise api_error(web.HTTPBadRequest, "bad-limit", "limit must be 1..500")
     return int(raw)
 

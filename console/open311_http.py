@@ -9,14 +9,14 @@ GeoReport shape, `[{"code": 400, "description": "..."}]`, which Open311 clients 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
 
 from console.api import ENGINE
-from console.http import SESSIONS
+from console.http import SESSIONS, storable
 from routing.calendar import WorkingDayCalendar
 from routing.enums import UTILITY_NAMES_ZH, OrderType, Utility
 from routing.models import WorkOrder
@@ -67,12 +67,19 @@ async def _fields(request: web.Request) -> dict[str, str]:
     if request.content_type == "application/json":
         try:
             data = await request.json()
-        except ValueError as exc:
+        except (ValueError, LookupError) as exc:  # LookupError: an unknown charset
             raise open311_error(web.HTTPBadRequest, f"malformed JSON: {exc}") from exc
         if not isinstance(data, dict):
             raise open311_error(web.HTTPBadRequest, "a JSON object is expected")
-        return {str(k): str(v) for k, v in data.items()}
-    return {k: str(v) for k, v in (await request.post()).items()}
+        fields = {str(k): str(v) for k, v in data.items()}
+    else:
+        try:
+            fields = {k: str(v) for k, v in (await request.post()).items()}
+        except (ValueError, LookupError) as exc:  # no multipart boundary, unknown charset
+            raise open311_error(web.HTTPBadRequest, f"unreadable form: {exc}") from exc
+    if not storable(fields):
+        raise open311_error(web.HTTPBadRequest, "text with NUL or a lone surrogate")
+    return fields
 
 
 def _intake(fields: dict[str, str]) -> Intake:
@@ -84,6 +91,9 @@ def _intake(fields: dict[str, str]) -> Intake:
     if not 1 <= len(description) <= 4000:
         raise open311_error(web.HTTPBadRequest, "description is required (up to 4000 chars)")
     phone = fields.get("phone") or None
+    address = fields.get("address_string") or None
+    if address is not None and len(address) > 256:  # the order's address column
+        raise open311_error(web.HTTPBadRequest, "address_string: up to 256 characters")
     if phone is not None and not PHONE.match(phone):
         raise open311_error(web.HTTPBadRequest, "phone must be digits")
     return Intake(
@@ -91,7 +101,7 @@ def _intake(fields: dict[str, str]) -> Intake:
         order_type=OrderType(kind),
         description=description,
         caller_number=phone,
-        address=fields.get("address_string") or None,
+        address=address,
     )
 
 
@@ -141,13 +151,17 @@ def request_json(order: WorkOrder) -> dict[str, Any]:
 async def get_requests(request: web.Request) -> web.Response:
     query = select(WorkOrder).order_by(WorkOrder.id.desc()).limit(100)
     ids = request.query.get("service_request_id")
+    if not storable(list(request.query.values())):
+        raise open311_error(web.HTTPBadRequest, "text with NUL or a lone surrogate")
     if ids:
         query = query.where(WorkOrder.number.in_(ids.split(",")[:100]))
     start = request.query.get("start_date")
     if start:
         try:
-            query = query.where(WorkOrder.created_at >= datetime.fromisoformat(start))
-        except ValueError as exc:
+            since = datetime.fromisoformat(start)
+            since = (since if since.tzinfo else since.replace(tzinfo=UTC)).astimezone(UTC)
+            query = query.where(WorkOrder.created_at >= since)
+        except (ValueError, OverflowError) as exc:  # OverflowError: before year 1 in UTC
             raise open311_error(web.HTTPBadRequest, "start_date must be ISO 8601") from exc
     async with request.app[SESSIONS]() as session:
         rows = (await session.execute(query)).scalars().all()
@@ -157,6 +171,8 @@ async def get_requests(request: web.Request) -> web.Response:
 @routes.get("/open311/v2/requests/{number}.json")
 async def get_request(request: web.Request) -> web.Response:
     number = request.match_info["number"]
+    if not storable(number):
+        raise open311_error(web.HTTPNotFound, f"no request {number!r}")
     async with request.app[SESSIONS]() as session:
         found = await session.execute(select(WorkOrder).where(WorkOrder.number == number))
         row = found.scalar_one_or_none()

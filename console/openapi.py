@@ -1,5 +1,7 @@
-"""GET /api/openapi.json: the OpenAPI 3.1 document of the order API, bodies from the
-pydantic models in console/schemas.py (so the document cannot drift from the validation)."""
+"""GET /api/openapi.json: the OpenAPI 3.1 document of the web API (every JSON endpoint; the
+/api/live websocket and the HTML pages are not in it). Request bodies come from the pydantic
+models that validate them, so the document cannot drift from the validation; the fuzz test
+(tests/integration/test_api_fuzz.py) sends what this document describes."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from console.agents_http import AgentDefinition, StateChange
 from console.schemas import (
     AgencyExtension,
     AgencyPending,
@@ -17,82 +20,129 @@ from console.schemas import (
     Login,
     OrderCreate,
 )
+from routing.enums import Utility
+from routing.transitions import State
 
 routes = web.RouteTableDef()
-_ERROR = {
-    "description": "error",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
-_ORDER = {
-    "description": "the order",
-    "content": {"application/json": {"schema": {"type": "object"}}},
-}
+_REF = "#/components/schemas/"
+_API_ERRORS = ("400", "401", "403", "404", "409", "422")
+
+
+def _json(schema: dict[str, Any], description: str = "JSON") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": _REF + name}
 
 
 def _op(
-    summary: str, body: type[BaseModel] | None = None, ok: int = 200, params: tuple[str, ...] = ()
+    summary: str,
+    answer: str,
+    body: type[BaseModel] | None = None,
+    ok: int = 200,
+    params: tuple[str, ...] = (),
 ) -> dict[str, Any]:
+    """One operation of the order API: its body, parameters, answer and error shapes."""
     op: dict[str, Any] = {
         "summary": summary,
-        "responses": {
-            str(ok): _ORDER,
-            "400": _ERROR,
-            "401": _ERROR,
-            "403": _ERROR,
-            "404": _ERROR,
-            "409": _ERROR,
-            "422": _ERROR,
-        },
+        "parameters": [PARAMS[p] for p in params],
+        "responses": {str(ok): _json(_ref(answer))}
+        | {code: _json(_ref("Error"), "error") for code in _API_ERRORS},
     }
     if body is not None:
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}
-            },
-        }
-    op["parameters"] = [_param(p) for p in params]
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": _ref(body.__name__)}}}
     return op
 
 
-def _param(name: str) -> dict[str, Any]:
-    where = "path" if name == "number" else "query"
-    return {"name": name, "in": where, "required": where == "path", "schema": {"type": "string"}}
+def _open311(summary: str, answer: str, ok: int = 200, params: tuple[str, ...] = ()
+             ) -> dict[str, Any]:
+    """An Open311 GeoReport v2 operation: open, errors as `[{"code", "description"}]`."""
+    return {
+        "summary": summary,
+        "security": [],
+        "parameters": [PARAMS[p] for p in params],
+        "responses": {str(ok): _json(_ref(answer))}
+        | {code: _json(_ref("Open311Error"), "error") for code in ("400", "404")},
+    }
 
+
+def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+def _path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string"}}
+
+
+_TEXT = {"type": "string"}
+_ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # PostgreSQL integer
+PARAMS: dict[str, dict[str, Any]] = {
+    "number": _path("number"),
+    "agent_id": _path("agent_id"),
+    "status": _query("status", {"type": "string", "enum": [s.value for s in State]}),
+    "utility": _query("utility", {"type": "string", "enum": [u.value for u in Utility]}),
+    "limit": _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+    "agency": _query("agency", _TEXT),
+    "caller_number": _query("caller_number", _TEXT),
+    "caller_name": _query("caller_name", _TEXT),
+    "service_request_id": _query("service_request_id", _TEXT),
+    "start_date": _query("start_date", {"type": "string", "format": "date-time"}),
+}
+_ORDERS = ("status", "utility", "agency", "caller_number", "limit")
+_AGENCY = "/api/agency/orders/{number}"
+_OPEN311 = "/open311/v2"
 
 PATHS: dict[str, dict[str, Any]] = {
-    "/api/login": {"post": _op("log in; sets the HttpOnly session cookie", Login)},
-    "/api/logout": {"post": _op("log out")},
-    "/api/me": {"get": _op("the logged-in user")},
+    "/health": {"get": _op("liveness and the ARI connection", "Health") | {"security": []}},
+    "/api/login": {"post": _op("log in; sets the HttpOnly session cookie", "Me", Login)
+                   | {"security": []}},
+    "/api/logout": {"post": _op("log out", "LoggedOut") | {"security": []}},
+    "/api/me": {"get": _op("the logged-in user", "Me")},
+    "/api/calls": {"get": _op("search calls", "Calls",
+                              params=("caller_name", "caller_number", "limit"))},
     "/api/orders": {
-        "post": _op("create an order (center_staff, business_section)", OrderCreate, 201),
-        "get": _op(
-            "search orders", params=("status", "utility", "agency", "caller_number", "limit")
-        ),
+        "post": _op("create an order (center_staff, business_section)", "Order", OrderCreate,
+                    201),
+        "get": _op("search orders", "Orders", params=_ORDERS),
     },
-    "/api/orders/{number}": {"get": _op("one order", params=("number",))},
-    "/api/orders/{number}/events": {
-        "post": _op(
-            "apply a lifecycle event as the user's role (center roles)",
-            EventBody,
-            params=("number",),
-        )
+    "/api/orders/{number}": {"get": _op("one order", "Order", params=("number",))},
+    "/api/orders/{number}/events": {"post": _op(
+        "apply a lifecycle event as the user's role (center roles)", "Order", EventBody,
+        params=("number",))},
+    "/api/orders/{number}/repeat-call": {"post": _op(
+        "the citizen called again about this order (L 3.2.1(1))", "RepeatCall",
+        params=("number",))},
+    "/api/supervision/orders": {"get": _op("the supervision section's queue", "Orders")},
+    "/api/agency/orders": {"get": _op("the agency's own orders, numbers masked",
+                                      "AgencyOrders", params=("status", "limit"))},
+    f"{_AGENCY}/receipt": {"post": _op("confirm receipt (签收)", "AgencyOrder", Empty,
+                                       params=("number",))},
+    f"{_AGENCY}/result": {"post": _op("report handled / not handled", "AgencyOrder",
+                                      AgencyResult, params=("number",))},
+    f"{_AGENCY}/extension": {"post": _op("request an extension", "AgencyOrder",
+                                         AgencyExtension, params=("number",))},
+    f"{_AGENCY}/pending": {"post": _op("request pending (待办)", "AgencyOrder", AgencyPending,
+                                       params=("number",))},
+    "/api/agents": {"get": _op("the agents and their states", "Agents")},
+    "/api/agents/{agent_id}": {"put": _op("define an agent", "Agent", AgentDefinition,
+                                          params=("agent_id",))},
+    "/api/agents/{agent_id}/state": {"post": _op("change an agent's state", "Agent",
+                                                 StateChange, params=("agent_id",))},
+    "/api/queue": {"get": _op("who waits, who is free", "Queue")},
+    f"{_OPEN311}/services.json": {"get": _open311("the services (utility × type)",
+                                                  "Open311Services")},
+    f"{_OPEN311}/requests.json": {
+        "get": _open311("requests by id or since a date", "Open311Requests",
+                        params=("service_request_id", "start_date")),
+        "post": _open311("submit a request (a web order)", "Open311Created", 201)
+        | {"requestBody": {"required": True, "content": {
+            media: {"schema": _ref("Open311Request")}
+            for media in ("application/json", "application/x-www-form-urlencoded")}}},
     },
-    "/api/agency/orders": {
-        "get": _op("the agency's own orders, numbers masked", params=("status", "limit"))
-    },
-    "/api/agency/orders/{number}/receipt": {
-        "post": _op("confirm receipt (签收)", Empty, params=("number",))
-    },
-    "/api/agency/orders/{number}/result": {
-        "post": _op("report handled / not handled", AgencyResult, params=("number",))
-    },
-    "/api/agency/orders/{number}/extension": {
-        "post": _op("request an extension", AgencyExtension, params=("number",))
-    },
-    "/api/agency/orders/{number}/pending": {
-        "post": _op("request pending (待办)", AgencyPending, params=("number",))
-    },
+    f"{_OPEN311}/requests/{{number}}.json": {"get": _open311(
+        "one request", "Open311Requests", params=("number",))},
 }
 MODELS: tuple[type[BaseModel], ...] = (
     OrderCreate,
@@ -102,24 +152,68 @@ MODELS: tuple[type[BaseModel], ...] = (
     AgencyExtension,
     AgencyPending,
     Empty,
+    AgentDefinition,
+    StateChange,
 )
+
+
+def _object(*required: str, **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def _list_of(key: str, item: str) -> dict[str, Any]:
+    return _object(key, **{key: {"type": "array", "items": _ref(item)}})
+
+
+_NULLABLE_TEXT = {"type": ["string", "null"]}
+ANSWERS: dict[str, dict[str, Any]] = {
+    "Error": _object("error", "message", error=_TEXT, message=_TEXT),
+    "Health": _object("status", status=_TEXT),
+    "Me": _object("id", "name", "role", "agency_id", id=_TEXT, name=_TEXT, role=_TEXT,
+                  agency_id=_NULLABLE_TEXT),
+    "LoggedOut": _object("logged_out", logged_out={"const": True}),
+    "Order": _object("number", "status", "order_type", "created_at", "version",
+                     number=_TEXT, status=_TEXT, order_type=_TEXT, created_at=_TEXT,
+                     version={"type": "integer"}, caller_number=_NULLABLE_TEXT),
+    "Orders": _list_of("orders", "Order"),
+    "AgencyOrder": _object("number", "status", "caller_number_masked", number=_TEXT,
+                           status=_TEXT, caller_number_masked=_NULLABLE_TEXT),
+    "AgencyOrders": _list_of("orders", "AgencyOrder"),
+    "RepeatCall": _object("action", "reason", "complaint", action=_TEXT, reason=_TEXT,
+                          complaint={"anyOf": [_ref("Order"), {"type": "null"}]}),
+    "Calls": _object("calls", calls={"type": "array", "items": _object(
+        "channel_id", "outcome", channel_id=_TEXT, outcome=_TEXT)}),
+    "Agent": _object("id", "endpoint", "skills", "state", id=_TEXT, endpoint=_TEXT,
+                     skills={"type": "object"}, state=_TEXT),
+    "Agents": _list_of("agents", "Agent"),
+    "Queue": _object("waiting", "agents", waiting={"type": "array"},
+                     agents={"type": "array", "items": _ref("Agent")}),
+    "Open311Error": {"type": "array", "items": _object(
+        "code", "description", code={"type": "integer"}, description=_TEXT)},
+    "Open311Services": {"type": "array", "items": _object(
+        "service_code", "service_name", service_code=_TEXT, service_name=_TEXT)},
+    "Open311Requests": {"type": "array", "items": _object(
+        "service_request_id", "status", service_request_id=_TEXT, status=_TEXT)},
+    "Open311Created": {"type": "array", "items": _object(
+        "service_request_id", "service_notice", service_request_id=_TEXT,
+        service_notice=_TEXT)},
+    # Form fields as GeoReport v2 names them; unknown fields are ignored, as there.
+    "Open311Request": _object("service_code", "description", service_code=_TEXT,
+                              description=_TEXT, phone=_TEXT, address_string=_TEXT),
+}
 
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     schemas: dict[str, Any] = {
-        m.__name__: m.model_json_schema(ref_template="#/components/schemas/{model}") for m in MODELS
+        m.__name__: m.model_json_schema(ref_template=_REF + "{model}") for m in MODELS
     }
     for schema in list(schemas.values()):
         schemas.update(schema.pop("$defs", {}))
-    schemas["Error"] = {
-        "type": "object",
-        "required": ["error", "message"],
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-    }
+    schemas.update(ANSWERS)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "hotline12319 order API", "version": "1"},
+        "info": {"title": "hotline12319 web API", "version": "1"},
         "paths": PATHS,
         "components": {
             "schemas": schemas,
@@ -134,3 +228,131 @@ def document() -> dict[str, Any]:
 @routes.get("/api/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(document())
+
+
+# Issue 6 (console/audit_http.py, console/agency_http.py): who read or changed an order,
+# and one of an agency's own orders.
+PARAMS["order"] = _query("order", {"type": "string", "pattern": "^[0-9]{1,20}$"}) | {
+    "required": True}
+ANSWERS["AuditTrail"] = _object("order", "events", order=_TEXT, events={
+    "type": "array", "items": _object("at", "actor", "action", "kind", at=_TEXT, actor=_TEXT,
+                                      role=_NULLABLE_TEXT, ip=_NULLABLE_TEXT, action=_TEXT,
+                                      kind={"enum": ["read", "change"]})})
+PATHS["/api/audit"] = {"get": _op(
+    "who read or changed an order (supervision_section, duty_supervisor, leader)",
+    "AuditTrail", params=("order", "limit"))}
+PATHS[_AGENCY] = {"get": _op("one of the agency's own orders, number masked", "AgencyOrder",
+                             params=("number",))}
+
+
+# Issue 5 (console/announcements_http.py, console/peaks_http.py): outage announcements and
+# their incident's orders, standby staff, shift handovers (L 3.1.2(2), (5)).
+def _peaks() -> None:
+    from console.announcements_http import AnnouncementChange, AnnouncementCreate
+    from console.peaks_http import CallIn, HandoverNotes, StandbyAdd
+
+    global MODELS
+    MODELS = (*MODELS, AnnouncementCreate, AnnouncementChange, StandbyAdd, CallIn,
+              HandoverNotes)
+    PARAMS["announcement_id"] = _path("announcement_id", _ROW_ID)
+    PARAMS["handover_id"] = _path("handover_id", _ROW_ID)
+    PARAMS["active"] = _query("active", {"enum": ["1", "true"]})
+    PARAMS["standby_agency"] = _query("agency", _TEXT)
+    ANSWERS["Announcement"] = _object(
+        "id", "incident_id", "utility", "kind", "active", id={"type": "integer"},
+        incident_id=_TEXT, utility=_TEXT, kind={"enum": ["planned", "unplanned"]},
+        active={"type": "boolean"}, recovery_at=_NULLABLE_TEXT)
+    ANSWERS["Announcements"] = _list_of("announcements", "Announcement")
+    ANSWERS["IncidentOrders"] = _object("incident_id", "orders", incident_id=_TEXT,
+                                        orders={"type": "array"})
+    ANSWERS["Standby"] = _object("agencies", agencies={"type": "array"})
+    ANSWERS["StandbyMember"] = _object("agency_id", "name", agency_id=_TEXT, name=_TEXT)
+    ANSWERS["CalledIn"] = _object("user_id", "agent_id", "skills", user_id=_TEXT,
+                                  agent_id=_TEXT, skills={"type": "object"})
+    ANSWERS["Handover"] = _object("id", "outgoing", "items", id={"type": "integer"},
+                                  outgoing=_TEXT, incoming=_NULLABLE_TEXT,
+                                  items={"type": "object"})
+    ANSWERS["Handovers"] = _list_of("handovers", "Handover")
+    ANSWERS["HandoverDraft"] = _object("live", "blockers", live={"type": "object"},
+                                       blockers={"type": "array"})
+    PATHS.update({
+        "/api/announcements": {
+            "get": _op("outage announcements, newest first", "Announcements",
+                       params=("active",)),
+            "post": _op("register an outage announcement (supervisors)", "Announcement",
+                        AnnouncementCreate, ok=201)},
+        "/api/announcements/{announcement_id}": {"patch": _op(
+            "change or close an announcement (supervisors)", "Announcement",
+            AnnouncementChange, params=("announcement_id",))},
+        "/api/announcements/{announcement_id}/orders": {"get": _op(
+            "the orders linked to the announcement's parent incident", "IncidentOrders",
+            params=("announcement_id",))},
+        "/api/standby": {
+            "get": _op("standby staff per agency (L 3.1.2(5)④)", "Standby",
+                       params=("standby_agency",)),
+            "post": _op("add a standby person (1-3 per agency)", "StandbyMember", StandbyAdd,
+                        ok=201)},
+        "/api/standby/call-in": {"post": _op(
+            "log a standby person in as an agent with the agency's skills only", "CalledIn",
+            CallIn, ok=201)},
+        "/api/handovers": {
+            "get": _op("shift handover records, newest first", "Handovers"),
+            "post": _op("sign out: a handover record pre-filled from live data", "Handover",
+                        HandoverNotes, ok=201)},
+        "/api/handovers/draft": {"get": _op("the live items now, and what pauses a handover",
+                                            "HandoverDraft")},
+        "/api/handovers/{handover_id}/sign": {"post": _op(
+            "the incoming supervisor signs", "Handover", params=("handover_id",))},
+    })
+
+
+_peaks()
+
+
+# Issue 5 (console/wallboard_http.py, console/snoop_http.py): the wallboard's server-side
+# figures, and a supervisor listening to / whispering to / barging into an agent's call.
+def _wallboard() -> None:
+    from console.snoop_http import SnoopRequest
+
+    global MODELS
+    MODELS = (*MODELS, SnoopRequest)
+    PARAMS["channel_or_call"] = _path("channel_or_call")
+    rate = {"type": ["number", "null"]}
+    ANSWERS["Wallboard"] = _object(
+        "at", "service_level_rule", "windows", "deadlines", "scorecard", at=_TEXT,
+        service_level_rule=_object("answer_seconds", "target_percent", "clauses",
+                                   answer_seconds={"type": "integer"},
+                                   target_percent={"type": "integer"},
+                                   clauses={"type": "array", "items": _TEXT}),
+        windows={"type": "array", "items": _object(
+            "window", "calls", "per_utility", "answered", "answered_within", "abandoned",
+            "service_level", "abandon_rate", window={"enum": ["15m", "60m", "today"]},
+            calls={"type": "integer"}, per_utility={"type": "object"},
+            answered={"type": "integer"}, answered_within={"type": "integer"},
+            abandoned={"type": "integer"}, service_level=rate, abandon_rate=rate)},
+        deadlines={"type": "array", "items": _object(
+            "number", "deadline", "due", "seconds_left", "overdue", number=_TEXT,
+            deadline={"enum": ["dispatch", "receipt", "resolve"]}, due=_TEXT,
+            seconds_left={"type": "integer"}, overdue={"type": "boolean"})},
+        scorecard=_object("since", "agencies", since=_TEXT, agencies={
+            "type": "array", "items": _object(
+                "agency", "dispatched", "received_on_time", "resolved_on_time", "overdue_now",
+                agency=_TEXT, dispatched={"type": "integer"}, received_on_time=rate,
+                resolved_on_time=rate, overdue_now={"type": "integer"})}))
+    ANSWERS["Snoop"] = _object(
+        "snoop_id", "mode", "call_id", "agent_id", "agent_channel", "supervisor_channel",
+        snoop_id=_TEXT, mode={"enum": ["listen", "whisper", "barge"]}, call_id=_TEXT,
+        agent_id=_TEXT, agent_channel=_TEXT, supervisor_channel=_TEXT)
+    PATHS.update({
+        "/api/wallboard": {"get": _op(
+            "service level (answered within 15 s, L 3.2.2(3)①) and abandon rate for 15 / 60 "
+            "min and today, calls per utility, orders near or past a deadline, the agency "
+            "scorecard (center staff); also pushed on /api/live as `wallboard`", "Wallboard")},
+        "/api/calls/{channel_or_call}/snoop": {"post": _op(
+            "ring a supervisor's phone and put it on an agent's call: listen, whisper (heard "
+            "by the agent only) or barge (supervisors only)", "Snoop", SnoopRequest, ok=202,
+            params=("channel_or_call",))},
+    })
+
+
+_wallboard()

@@ -14,9 +14,10 @@ from aiohttp import web
 from sqlalchemy import select
 
 from console.api import CENTER, ENGINE, current_user, now, read_body, translated
-from console.http import api_error, order_json
+from console.http import DISCLOSED, api_error, order_json, order_number
 from console.live import HUB
 from console.schemas import EventBody, OrderCreate
+from routing.audit import CENTER_FIELDS, Read, disclosure
 from routing.dispatcher import push
 from routing.enums import OrderType
 from routing.lifecycle import Command, Event
@@ -105,7 +106,7 @@ async def post_event(request: web.Request) -> web.Response:
     user = await current_user(request, CENTER)
     body = await read_body(request, EventBody)
     command = command_of(body, user)
-    number = request.match_info["number"]
+    number = order_number(request)
     if command.event is Event.DISPATCH:
         return web.json_response(await dispatch_and_push(request.app, number, command))
     row = await apply_event(request.app[ENGINE], number=number, command=command)
@@ -137,7 +138,7 @@ async def repeat_call(request: web.Request) -> web.Response:
     user = await current_user(request, CENTER)
     engine = request.app[ENGINE]
     async with engine.sessions() as session:
-        row = await load_row(session, number=request.match_info["number"])
+        row = await load_row(session, number=order_number(request))
     if row.utility is None:
         raise api_error(
             web.HTTPConflict,
@@ -196,4 +197,5 @@ async def supervision_orders(request: web.Request) -> web.Response:
             .limit(200)
         )
         rows = (await session.execute(query)).scalars().all()
+    request[DISCLOSED] = disclosure(Read.ORDER_LIST, (row.number for row in rows), CENTER_FIELDS)
     return web.json_response({"orders": [order_json(row) for row in rows]})
