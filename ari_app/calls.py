@@ -19,12 +19,13 @@ from ari_app.queue import QueueService
 from ari_app.speech import CallSpeech
 from ari_app.state_writer import StateWriter
 from ari_app.storage import CallStore
+from console.announcements_http import AnnouncementBoard
 from console.live import LiveHub
 from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import CallState, FlowEngine
 from ivr.queueing import ENDED
-from recordings.store import fetch_recording, save_copy, wav_seconds
+from recordings.store import keep_copy, wav_seconds
 from routing.enums import CallOutcome, OrderType
 from routing.repository import utcnow
 
@@ -43,6 +44,7 @@ class CallContext:
     queue: QueueService
     hub: LiveHub
     speech: CallSpeech | None = None
+    announcements: AnnouncementBoard | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 
@@ -69,7 +71,9 @@ class CallRunner:
         self.writer = StateWriter(ctx.store, channel_id)
 
     async def run_new(self, channel: dict[str, Any], received_at: float) -> None:
-        self.state, commands = self.ctx.engine.start(self.channel_id)
+        board = self.ctx.announcements
+        notices = board.notices(utcnow()) if board is not None else ()
+        self.state, commands = self.ctx.engine.start(self.channel_id, notices)
         await self._execute(commands, received_at=received_at)
         caller = channel.get("caller", {})
         self.caller_number = caller.get("number") or None
@@ -171,6 +175,7 @@ class CallRunner:
                     channel_id=self.channel_id, order=command, now=utcnow()
                 )
                 self.inbox.put_nowait(ev.OrderCreated(number))
+                await self._join_incident(number, command)
                 self.ctx.hub.publish(
                     "order_created",
                     {
@@ -208,6 +213,14 @@ class CallRunner:
                 self.ctx.hub.publish(
                     "call_ended", {**self._public_state(), "outcome": outcome.value}
                 )
+
+    async def _join_incident(self, number: str, order: cmd.CreateOrder) -> None:
+        """A caller who heard about an outage and still reports it joins its incident."""
+        heard = self.state is not None and any(p.startswith("notice:") for p in self.state.path)
+        if heard and self.ctx.announcements is not None:
+            await self.ctx.announcements.link_call_order(
+                order_number=number, channel_id=self.channel_id, utility=order.utility,
+                at=utcnow())
 
     def _public_state(self) -> dict[str, Any]:
         assert self.state is not None
@@ -270,11 +283,16 @@ class CallRunner:
 
     async def _copy_recording(self, name: str, order_number: str, order: cmd.CreateOrder) -> None:
         try:
-            data = await fetch_recording(self.ctx.ari, name)
-        except AriError as exc:
-            log.error("order %s: recording %s not retrievable: %s", order_number, name, exc)
+            path, data = await keep_copy(self.ctx.ari, name, self.ctx.recordings_dir, order_number)
+        except (AriError, OSError) as exc:
+            log.error(
+                "order %s: recording %s not stored (%s); Asterisk's spool still holds it",
+                order_number, name, exc,
+            )
+            await self.ctx.store.recording_not_stored(
+                order_number=order_number, recording_name=name, error=f"{type(exc).__name__}: {exc}"
+            )
             return
-        path = await asyncio.to_thread(save_copy, data, self.ctx.recordings_dir, order_number)
         await self.ctx.store.attach_recording(
             order_number=order_number, path=str(path), size=len(data), seconds=wav_seconds(data)
         )

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import ssl
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -19,12 +20,25 @@ from aiohttp import web
 from ari_app.calls import CallContext
 from ari_app.client import AriClient
 from ari_app.duty_calls import DutyCaller
+from ari_app.errors import CommandError
 from ari_app.queue import QueueService
 from ari_app.settings import Settings, load_settings
+from ari_app.snoop import SnoopService
 from ari_app.speech import CallSpeech
 from ari_app.stasis import StasisApp
 from ari_app.storage import CallStore
-from console import agency_http, auth_http, open311_http, openapi, orders_http
+from console import (
+    agency_http,
+    announcements_http,
+    audit_http,
+    auth_http,
+    open311_http,
+    openapi,
+    orders_http,
+    peaks_http,
+    snoop_http,
+    wallboard_http,
+)
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
 from console.api import ENGINE, OPEN_READS, personal_data_guard
@@ -52,12 +66,15 @@ STASIS = web.AppKey("stasis", StasisApp)
 
 
 def init_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[personal_data_guard])
+    app = web.Application(middlewares=[personal_data_guard, audit_http.audit_reads])
     app[OPEN_READS] = settings.environment == "sandbox"
     app[SETTINGS] = settings
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
-    app.cleanup_ctx.extend([_database, _order_engine, _surge_detector, _call_handling])
+    app.cleanup_ctx.extend(
+        [_database, _order_engine, _surge_detector, wallboard_http.wallboard_feed, _announcements,
+         _call_handling]
+    )
     app.add_routes(routes)
     app.add_routes(agent_routes)
     app.add_routes(ui_routes)
@@ -65,8 +82,13 @@ def init_app(settings: Settings) -> web.Application:
         open311_http.routes,
         orders_http.routes,
         agency_http.routes,
+        announcements_http.routes,
+        peaks_http.routes,
         auth_http.routes,
         openapi.routes,
+        wallboard_http.routes,
+        snoop_http.routes,
+        audit_http.routes,
     ):
         app.add_routes(order_routes)
     return app
@@ -112,6 +134,13 @@ async def _surge_detector(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _announcements(app: web.Application) -> AsyncIterator[None]:
+    """Active outage announcements, cached for calls (console/announcements_http.py)."""
+    app[announcements_http.DIRECTORY] = load_directory(app[SETTINGS].agencies_file)
+    async with announcements_http.board_running(app, announcements_http.BOARD_REFRESH_S):
+        yield
+
+
 async def _call_handling(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     prompts = load_prompt_ids(settings.prompts_file)
@@ -140,6 +169,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             queue=queue,
             hub=hub,
             speech=speech,
+            announcements=app[announcements_http.BOARD],
         )
         duty = DutyCaller(
             ari=ari,
@@ -157,6 +187,9 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             ingest_fallback=settings.ingest_fallback_messages,
         )
         app[STASIS] = stasis
+        stasis.snoop = app[snoop_http.SNOOP] = SnoopService(
+            ari, settings.ari_app, queue, settings.callback_endpoint
+        )
         tasks = [
             asyncio.create_task(stasis.run()),
             asyncio.create_task(_report(app, stasis)),
@@ -199,11 +232,13 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.port:
         settings = settings.model_copy(update={"http_port": args.port})
+    tls = tls_context(settings)
     upgrade(settings.database_url)
     log.info(
-        "hotline12319 serving; ARI %s app %s; web http://%s:%d/",
+        "hotline12319 serving; ARI %s app %s; web %s://%s:%d/",
         settings.ari_url,
         settings.ari_app,
+        "https" if tls else "http",
         settings.http_host,
         settings.http_port,
     )
@@ -211,7 +246,20 @@ def run(args: argparse.Namespace) -> int:
         init_app(settings),
         host=settings.http_host,
         port=settings.http_port,
+        ssl_context=tls,
         print=None,
         handle_signals=True,
     )
     return 0
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    """The web side's TLS context when a certificate is configured (checked before serving)."""
+    if settings.tls_cert_file is None or settings.tls_key_file is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(settings.tls_cert_file, settings.tls_key_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise CommandError(f"cannot load the TLS certificate and key: {exc}") from None
+    return context

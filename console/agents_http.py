@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ari_app.queue import QueueService
 from ari_app.queue_view import agent_json
+from console.api import read_body
 from console.http import SESSIONS, api_error
 from console.live import HUB
 from routing.acd import GENERAL, AcdError, AgentState
@@ -45,16 +45,7 @@ class StateChange(BaseModel):
 
 
 async def _body(request: web.Request, model: type[BaseModel]) -> Any:
-    try:
-        return model.model_validate(await request.json())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise api_error(web.HTTPBadRequest, "malformed-json", str(exc)) from exc
-    except ValidationError as exc:
-        raise api_error(
-            web.HTTPUnprocessableEntity,
-            "invalid-body",
-            exc.errors(include_url=False, include_context=False).__repr__(),
-        ) from exc
+    return await read_body(request, model)  # the one body parser: bad JSON, NUL and all
 
 
 @routes.put("/api/agents/{agent_id}")
@@ -102,11 +93,14 @@ async def queue_status(request: web.Request) -> web.Response:
 @routes.get("/api/live")
 async def live(request: web.Request) -> web.WebSocketResponse:
     """Updates as they happen (call_started, call_progress, call_ended, order_created,
-    queue, agent_state, screen_pop); the first message is the queue as it stands."""
+    queue, agent_state, screen_pop, wallboard); the first message is the queue as it stands,
+    then the last update of each sticky topic (the wallboard's figures)."""
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
     with request.app[HUB].subscribe() as updates:
         await ws.send_json({"topic": "queue", "data": request.app[QUEUE].snapshot()})
+        for sticky in list(request.app[HUB].latest.values()):
+            await ws.send_json(sticky)
         while not ws.closed:
             update = await updates.get()
             await ws.send_json(update)

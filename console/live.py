@@ -21,9 +21,13 @@ class LiveHub:
     def __init__(self, backlog: int = 256) -> None:
         self._subscribers: set[asyncio.Queue[Update]] = set()
         self._backlog = backlog
+        # The last update of each sticky topic: what a page opened later must see at once.
+        self.latest: dict[str, Update] = {}
 
-    def publish(self, topic: str, data: dict[str, Any]) -> None:
+    def publish(self, topic: str, data: dict[str, Any], *, sticky: bool = False) -> None:
         update = {"topic": topic, "at": datetime.now(UTC).isoformat(), "data": data}
+        if sticky:
+            self.latest[topic] = update
         for queue in self._subscribers:
             if queue.full():
                 queue.get_nowait()

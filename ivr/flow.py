@@ -26,6 +26,7 @@ from ivr.model import (
     RecordNode,
 )
 from ivr.queueing import CONNECTED, ENDED, QUEUED, QueueSteps
+from routing.announcements import Notice
 from routing.enums import CallOutcome, OrderType
 
 Step = tuple["CallState", list[cmd.Command]]
@@ -70,9 +71,15 @@ class FlowEngine(QueueSteps):
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
 
-    def start(self, call_id: str) -> Step:
-        state = CallState(call_id=call_id, node=self.flow.start)
-        state, commands = self._enter(state, self.flow.start)
+    def start(self, call_id: str, notices: tuple[Notice, ...] = ()) -> Step:
+        """Answer and enter the start node; `notices` are the outages announced before its
+        menu (the path records each incident the caller heard about)."""
+        node = self.flow.nodes[self.flow.start]
+        if not (isinstance(node, MenuNode) and node.notices):
+            notices = ()
+        heard = tuple(f"notice:{n.incident_id}" for n in notices)
+        state = CallState(call_id=call_id, node=self.flow.start, path=heard)
+        state, commands = self._enter(state, self.flow.start, notices)
         return state, [cmd.Answer(), *commands]
 
     def handle(self, state: CallState, event: ev.CallEvent) -> Step:
@@ -109,7 +116,7 @@ class FlowEngine(QueueSteps):
 
     # -- entering nodes -----------------------------------------------------------------
 
-    def _enter(self, state: CallState, name: str) -> Step:
+    def _enter(self, state: CallState, name: str, notices: tuple[Notice, ...] = ()) -> Step:
         node = self.flow.nodes[name]
         if isinstance(node, BranchNode):
             return self._enter(state, self._branch_target(state, node))
@@ -120,12 +127,16 @@ class FlowEngine(QueueSteps):
             return self._create_order(state, node)
         if isinstance(node, HangupNode) and not node.prompts:
             return self._hang_up(state)
-        return self._play(state, self._entry_prompts(state, node))
+        return self._play(state, self._entry_prompts(state, node, notices))
 
-    def _entry_prompts(self, state: CallState, node: Node) -> tuple[str, ...]:
+    def _entry_prompts(
+        self, state: CallState, node: Node, notices: tuple[Notice, ...] = ()
+    ) -> tuple[str, ...]:
         match node:
             case MenuNode():
-                return (*node.intro, *node.prompts)
+                spec = node.notices
+                spoken = [p for n in notices for p in spec.prompts_for(n)] if spec else []
+                return (*node.intro, *spoken, *node.prompts)
             case ReadbackNode():
                 digits = tuple(node.digit_prefix + d for d in state.order_number or "")
                 return (*node.before, *digits, *node.after)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from routing.announcements import Notice, OutageKind
 from routing.enums import OrderType, Utility
 
 DTMF_KEYS = frozenset("0123456789*#")
@@ -27,9 +28,40 @@ class Choice(_Strict):
     set: CallVars = CallVars()
 
 
+class NoticeSpec(_Strict):
+    """How an outage announcement is spoken from prompt pieces (routing/announcements.py)."""
+
+    intro: str
+    utility_prefix: str
+    planned: str
+    unplanned: str
+    recovery: str
+    digit_prefix: str
+    hour: str
+    minute: str
+    end: str
+
+    def prompts_for(self, notice: Notice) -> tuple[str, ...]:
+        kind = self.planned if notice.kind is OutageKind.PLANNED else self.unplanned
+        spoken: tuple[str, ...] = (self.intro, self.utility_prefix + notice.utility.value, kind)
+        if notice.recovery is not None:
+            hour, minute = notice.recovery
+            spoken += (self.recovery, *(self.digit_prefix + d for d in str(hour)), self.hour,
+                       *(self.digit_prefix + d for d in f"{minute:02d}"), self.minute)
+        return (*spoken, self.end)
+
+    def all_prompts(self) -> list[str]:
+        fixed = [self.intro, self.planned, self.unplanned, self.recovery, self.hour,
+                 self.minute, self.end]
+        return [*fixed, *(self.utility_prefix + u.value for u in Utility),
+                *(self.digit_prefix + d for d in "0123456789")]
+
+
 class MenuNode(_Strict):
     kind: Literal["menu"]
     intro: tuple[str, ...] = ()
+    # Active outage announcements are heard after the intro, before the menu itself.
+    notices: NoticeSpec | None = None
     prompts: tuple[str, ...]
     timeout_seconds: float = Field(gt=0, le=60)
     max_attempts: int = Field(ge=1, le=10)
@@ -146,7 +178,9 @@ def prompt_ids(node: Node) -> list[str]:
     """Every prompt id the node may play."""
     match node:
         case MenuNode():
-            return [*node.intro, *node.prompts, node.invalid_prompt, node.no_input_prompt]
+            notices = node.notices.all_prompts() if node.notices else []
+            return [*node.intro, *notices, *node.prompts, node.invalid_prompt,
+                    node.no_input_prompt]
         case ReadbackNode():
             return [*node.before, *node.after, *(node.digit_prefix + d for d in "0123456789")]
         case QueueNode():

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from routing import order_tables as order_tables  # registers the engine's tables on Base
+from routing import peaks_tables as peaks_tables  # announcements, standby, handovers
 from routing.acd import AgentState
 from routing.enums import CallOutcome, OrderType, Utility
 from routing.model_base import NAMING as NAMING
@@ -137,6 +138,9 @@ class AuditEvent(Base):
     entity_id: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Who read an order (0005, routing/audit.py): the reader's role and address.
+    role: Mapped[str | None] = mapped_column(String(32))
+    ip: Mapped[str | None] = mapped_column(String(45))  # an IPv6 address in text at most
 
 
 class AgentRow(Base):

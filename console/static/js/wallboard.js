@@ -8,6 +8,7 @@ import {
   utilityOfPath,
 } from "./labels.js";
 import { connectLive } from "./live.js";
+import { renderFigures } from "./wallboard_figures.js";
 
 const SERVICE_SECONDS = 15;
 // The detector re-announces active surges every 30 s; one unheard for this long is stale
@@ -34,6 +35,7 @@ const board = {
   today: new Map(), // channel id → utility (null: none chosen yet)
   orders: [],
   surges: new Map(), // "utility|district" → {…surge update, seen (ms, server clock)}
+  figures: null, // the server's figures (the `wallboard` update)
 };
 
 const serverNow = () => Date.now() + board.skew;
@@ -43,7 +45,8 @@ const isToday = (iso) => new Date(iso).toDateString() === new Date().toDateStrin
 
 function onUpdate({ topic, at, data }) {
   const when = at ? Date.parse(at) : serverNow();
-  if (at) board.skew = when - Date.now();
+  // The `wallboard` figures may be a replay of the last ones (sent on connect): not a clock.
+  if (at && topic !== "wallboard") board.skew = when - Date.now();
   const handler = HANDLERS[topic];
   if (handler) handler(data, when);
   render();
@@ -103,6 +106,9 @@ const HANDLERS = {
     if (data.state === "ended") board.surges.delete(key);
     else board.surges.set(key, { ...data, seen: when });
   },
+  wallboard(figures) {
+    board.figures = figures;
+  },
   order_created(order, when) {
     board.orders.unshift({ ...order, created_at: new Date(when).toISOString() });
     board.orders.length = Math.min(board.orders.length, 10);
@@ -114,6 +120,7 @@ const HANDLERS = {
 function render() {
   const now = serverNow();
   renderSurges(now);
+  renderFigures(board.figures, now);
   const waiting = board.waiting;
   $("#waiting-count").textContent = String(waiting.length);
   const longest = Math.max(0, ...waiting.map((w) => (now - Date.parse(w.entered_at)) / 1000));

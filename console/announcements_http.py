@@ -1,0 +1,301 @@
+"""Outage announcements over HTTP (supervisors register, list and close them) and the board
+that hands the active ones to calls.
+
+Calls never query the database for announcements: the board keeps the active ones in memory,
+refreshed every few seconds and at once after a change made through this API; the same
+refresh attaches new orders about an announced outage to its parent incident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from console.api import CENTER, current_user, now, read_body
+from console.http import SESSIONS, api_error, path_row_id
+from routing import announcements as rules
+from routing.agencies import AgencyDirectory
+from routing.announcements import AnnouncementError, Notice, Outage, OutageKind
+from routing.enums import Utility
+from routing.models import CallSession, WorkOrder
+from routing.peaks_tables import Announcement, IncidentLink
+from routing.repository import audit
+from routing.transitions import Role
+
+log = logging.getLogger(__name__)
+SUPERVISORS = {Role.SUPERVISION_SECTION, Role.BUSINESS_SECTION, Role.DUTY_SUPERVISOR,
+               Role.LEADER}
+routes = web.RouteTableDef()
+# Calls read the cached board; a few seconds' lag only matters for changes made by another
+# process (this one refreshes at once after its own API writes).
+BOARD_REFRESH_S = 3.0
+# Calls read the cached board; a few seconds' lag only matters for changes made by another
+# process (this one refreshes at once after its own API writes).
+BOARD_REFRESH_S = 3.0
+
+
+def outage_of(row: Announcement) -> Outage:
+    return Outage(id=row.id, incident_id=row.incident_id, utility=row.utility, kind=row.kind,
+                  districts=tuple(row.districts), starts_at=row.starts_at, ends_at=row.ends_at,
+                  recovery_at=row.recovery_at, closed_at=row.closed_at)
+
+
+class AnnouncementBoard:
+    """The announcements not yet over, in memory; what calls read at their start."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], refresh_s: float) -> None:
+        self.sessions = sessions
+        self.refresh_s = refresh_s
+        self.outages: list[Outage] = []
+
+    async def refresh(self) -> None:
+        at = now()
+        async with self.sessions.begin() as session:
+            rows = await session.scalars(select(Announcement).where(
+                Announcement.closed_at.is_(None), Announcement.ends_at > at))
+            self.outages = [outage_of(row) for row in rows]
+            await self._link_new_orders(session, at)
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await self.refresh()
+            await asyncio.sleep(self.refresh_s)
+
+    def notices(self, at: datetime) -> tuple[Notice, ...]:
+        return rules.notices(self.outages, at)
+
+    async def link_call_order(self, *, order_number: str, channel_id: str,
+                              utility: Utility | None, at: datetime) -> str | None:
+        """Attach the order a call left to the incident the caller heard about."""
+        outage = rules.incident_for(self.outages, utility, None, at)
+        if outage is None:
+            return None
+        try:
+            return await self._link_order(outage, order_number, channel_id, at)
+        except SQLAlchemyError as exc:  # the refresh links it later; the call goes on
+            log.warning("order %s: not linked to %s: %s", order_number, outage.incident_id, exc)
+            return None
+
+    async def _link_order(self, outage: Outage, order_number: str, channel_id: str,
+                          at: datetime) -> str | None:
+        async with self.sessions.begin() as session:
+            order = await session.scalar(select(WorkOrder).where(
+                WorkOrder.number == order_number))
+            call = await session.scalar(select(CallSession.id).where(
+                CallSession.channel_id == channel_id))
+            if order is None:
+                return None
+            return await _link(session, outage, order, call, at)
+
+    async def _link_new_orders(self, session: AsyncSession, at: datetime) -> None:
+        active = rules.active(self.outages, at)
+        if not active:
+            return
+        # Only orders some outage covers: each one read is linked, none is read twice.
+        orders = await session.scalars(
+            select(WorkOrder).outerjoin(IncidentLink, IncidentLink.order_id == WorkOrder.id)
+            .where(IncidentLink.id.is_(None), or_(*map(_covered, active))).limit(200))
+        for order in orders:
+            outage = rules.incident_for(
+                [o for o in active if o.starts_at <= order.created_at], order.utility,
+                order.district, at)
+            if outage is not None:
+                await _link(session, outage, order, order.call_session_id, at)
+
+
+def _covered(outage: Outage) -> ColumnElement[bool]:
+    """SQL for rules.Outage.covers, for orders made since the outage began."""
+    where = and_(WorkOrder.utility == outage.utility, WorkOrder.created_at >= outage.starts_at)
+    if outage.districts:
+        where = and_(where, or_(WorkOrder.district.is_(None),
+                                WorkOrder.district.in_(outage.districts)))
+    return where
+
+
+async def _link(session: AsyncSession, outage: Outage, order: WorkOrder, call: int | None,
+                at: datetime) -> str | None:
+    try:
+        async with session.begin_nested():
+            session.add(IncidentLink(announcement_id=outage.id, incident_id=outage.incident_id,
+                                     order_id=order.id, call_session_id=call, linked_at=at))
+    except IntegrityError:  # linked already (by the call or by an earlier refresh)
+        return None
+    return outage.incident_id
+
+
+BOARD = web.AppKey("announcement_board", AnnouncementBoard)
+DIRECTORY = web.AppKey("announcement_directory", AgencyDirectory)
+
+
+@contextlib.asynccontextmanager
+async def board_running(app: web.Application, refresh_s: float) -> AsyncIterator[None]:
+    board = AnnouncementBoard(app[SESSIONS], refresh_s)
+    with contextlib.suppress(Exception):
+        await board.refresh()
+    app[BOARD] = board
+    task = asyncio.create_task(board.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+# -- HTTP ----------------------------------------------------------------------------------
+
+
+class AnnouncementCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    utility: Utility
+    kind: OutageKind
+    districts: list[str] = Field(default_factory=list, max_length=20)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    recovery_at: AwareDatetime | None = None
+    text: str = Field(min_length=1, max_length=rules.MAX_TEXT)
+    incident_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{3,32}$")
+
+
+class AnnouncementChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ends_at: AwareDatetime | None = None
+    recovery_at: AwareDatetime | None = None
+    text: str | None = Field(default=None, min_length=1, max_length=rules.MAX_TEXT)
+    close: bool = False
+
+
+def announcement_json(row: Announcement, links: int = 0) -> dict[str, Any]:
+    return {
+        "id": row.id, "incident_id": row.incident_id, "utility": row.utility.value,
+        "kind": row.kind.value, "districts": row.districts, "text": row.text,
+        "starts_at": row.starts_at.isoformat(), "ends_at": row.ends_at.isoformat(),
+        "recovery_at": row.recovery_at.isoformat() if row.recovery_at else None,
+        "active": outage_of(row).active(now()), "created_by": row.created_by,
+        "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+        "closed_by": row.closed_by, "linked_orders": links,
+    }
+
+
+def _invalid(exc: AnnouncementError) -> web.HTTPException:
+    return api_error(web.HTTPUnprocessableEntity, "invalid-announcement", str(exc))
+
+
+async def _changed(request: web.Request) -> None:
+    if BOARD in request.app:
+        await request.app[BOARD].refresh()
+
+
+@routes.post("/api/announcements")
+async def create_announcement(request: web.Request) -> web.Response:
+    user = await current_user(request, SUPERVISORS)
+    body = await read_body(request, AnnouncementCreate)
+    try:
+        rules.check_window(body.starts_at, body.ends_at, body.recovery_at)
+        districts = rules.check_districts(body.districts, request.app[DIRECTORY].districts)
+        text = rules.check_text(body.text)
+    except AnnouncementError as exc:
+        raise _invalid(exc) from exc
+    at = now()
+    async with request.app[SESSIONS].begin() as session:
+        if body.incident_id and await session.scalar(select(Announcement.id).where(
+                Announcement.incident_id == body.incident_id)):
+            raise api_error(web.HTTPConflict, "incident-exists", body.incident_id)
+        row = Announcement(
+            incident_id=body.incident_id or uuid.uuid4().hex, utility=body.utility,
+            kind=body.kind, districts=list(districts), starts_at=body.starts_at,
+            ends_at=body.ends_at, recovery_at=body.recovery_at, text=text,
+            created_by=user.id, created_at=at)
+        session.add(row)
+        await session.flush()
+        if body.incident_id is None:
+            row.incident_id = rules.incident_id_for(body.starts_at, row.id)
+        await audit(session, actor=user.id, entity="announcement", entity_id=row.incident_id,
+                    action="created",
+                    detail={"utility": row.utility.value, "kind": row.kind.value})
+        answer = announcement_json(row)
+    await _changed(request)
+    return web.json_response(answer, status=201)
+
+
+@routes.get("/api/announcements")
+async def list_announcements(request: web.Request) -> web.Response:
+    await current_user(request, CENTER)
+    only_active = request.query.get("active") in ("1", "true")
+    async with request.app[SESSIONS]() as session:
+        links = dict((await session.execute(
+            select(IncidentLink.announcement_id, func.count())
+            .group_by(IncidentLink.announcement_id))).tuples().all())
+        rows = await session.scalars(select(Announcement).order_by(Announcement.id.desc())
+                                     .limit(200))
+        found = [announcement_json(r, links.get(r.id, 0)) for r in rows]
+    if only_active:
+        found = [a for a in found if a["active"]]
+    return web.json_response({"announcements": found})
+
+
+@routes.patch("/api/announcements/{announcement_id:\\d+}")
+async def change_announcement(request: web.Request) -> web.Response:
+    user = await current_user(request, SUPERVISORS)
+    body = await read_body(request, AnnouncementChange)
+    at = now()
+    async with request.app[SESSIONS].begin() as session:
+        row = await session.get(Announcement, path_row_id(request, "announcement_id"))
+        if row is None:
+            raise api_error(web.HTTPNotFound, "no-such-announcement", "no such announcement")
+        if row.closed_at is not None:
+            raise api_error(web.HTTPConflict, "announcement-closed", "closed already")
+        _apply_change(row, body, user.id, at)
+        await audit(session, actor=user.id, entity="announcement", entity_id=row.incident_id,
+                    action="closed" if body.close else "changed",
+                    detail=body.model_dump(mode="json", exclude_defaults=True))
+        answer = announcement_json(row)
+    await _changed(request)
+    return web.json_response(answer)
+
+
+def _apply_change(row: Announcement, body: AnnouncementChange, actor: str, at: datetime) -> None:
+    ends_at = body.ends_at or row.ends_at
+    recovery_at = body.recovery_at or row.recovery_at
+    try:
+        rules.check_window(row.starts_at, ends_at, recovery_at)
+        if body.text is not None:
+            row.text = rules.check_text(body.text)
+    except AnnouncementError as exc:
+        raise _invalid(exc) from exc
+    row.ends_at, row.recovery_at = ends_at, recovery_at
+    if body.close:
+        row.closed_at, row.closed_by = at, actor
+
+
+@routes.get("/api/announcements/{announcement_id:\\d+}/orders")
+async def incident_orders(request: web.Request) -> web.Response:
+    """The orders attached to the announcement's parent incident, oldest first."""
+    await current_user(request, CENTER)
+    announcement_id = path_row_id(request, "announcement_id")
+    async with request.app[SESSIONS]() as session:
+        row = await session.get(Announcement, announcement_id)
+        if row is None:
+            raise api_error(web.HTTPNotFound, "no-such-announcement", "no such announcement")
+        found = await session.execute(
+            select(WorkOrder.number, IncidentLink.call_session_id, IncidentLink.linked_at)
+            .join(IncidentLink, IncidentLink.order_id == WorkOrder.id)
+            .where(IncidentLink.announcement_id == announcement_id)
+            .order_by(IncidentLink.id))
+        orders = [{"number": n, "from_call": c is not None, "linked_at": at.isoformat()}
+                  for n, c, at in found]
+    return web.json_response({"incident_id": row.incident_id, "orders": orders})
