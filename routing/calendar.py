@@ -57,8 +57,12 @@ def local_date(moment: datetime) -> date:
 
 
 def end_of_local_day(moment: datetime) -> datetime:
-    """23:59:59 Asia/Shanghai of the day the instant falls on ("same day")."""
-    return datetime.combine(local_date(moment), END_OF_DAY, tzinfo=SHANGHAI)
+    """23:59:59 Asia/Shanghai of the day the instant falls on ("same day").
+
+    An order taken within the day's last second is due at that instant, never before it
+    (hypothesis found 23:59:59.000001).
+    """
+    return max(datetime.combine(local_date(moment), END_OF_DAY, tzinfo=SHANGHAI), moment)
 
 
 class WorkingDayCalendar:

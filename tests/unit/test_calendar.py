@@ -145,3 +145,9 @@ def test_limit_end_counting_rules(
 def test_limit_end_needs_a_number_for_durations(cal: WorkingDayCalendar) -> None:
     with pytest.raises(ValueError, match="needs a non-negative number"):
         limit_end(Unit.HOURS, None, ACCEPTED, cal)
+
+
+def test_same_day_never_ends_before_an_order_taken_in_its_last_second() -> None:
+    late = datetime(2026, 11, 27, 23, 59, 59, 500_000, tzinfo=SHANGHAI)
+    assert end_of_local_day(late) == late
+    assert end_of_local_day(late.replace(second=58)) == late.replace(second=59, microsecond=0)
