@@ -13,6 +13,7 @@ import pytest
 from ari_app.client import AriClient
 from ari_app.settings import Settings
 from tests.conftest import HotlineProcess, call_and_fetch
+from tests.integration.agents_support import log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -24,15 +25,7 @@ TO_AGENT = ["3", "0"]  # gas, then "an agent" in the type menu
 async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(base_url=hotline.api_url) as http:
         yield http
-        async with http.get("/api/agents") as r:
-            agents = (await r.json())["agents"]
-        for agent in agents:  # leave nobody logged in for the other tests
-            for _ in range(40):
-                async with http.post(f"/api/agents/{agent['id']}/state",
-                                     json={"state": "logged_out"}) as r:
-                    if r.status == 200:
-                        break
-                await asyncio.sleep(0.5)
+        await log_everyone_out(http)
 
 
 async def make_agent(http: aiohttp.ClientSession, agent_id: str, extension: str) -> None:

@@ -20,6 +20,7 @@ from routing.db import make_engine, make_sessionmaker
 from routing.transitions import Role
 from routing.users import UserError, add_user
 from tests.conftest import HotlineProcess, call_and_fetch
+from tests.integration.agents_support import log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -49,15 +50,7 @@ async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(base_url=hotline.api_url,
                                      cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield http
-        async with http.get("/api/agents") as r:
-            agents = (await r.json())["agents"]
-        for agent in agents:  # leave nobody logged in for the other tests
-            for _ in range(40):
-                async with http.post(f"/api/agents/{agent['id']}/state",
-                                     json={"state": "logged_out"}) as r:
-                    if r.status == 200:
-                        break
-                await asyncio.sleep(0.5)
+        await log_everyone_out(http)
 
 
 @pytest.fixture

@@ -1,0 +1,20 @@
+"""Helpers for tests that log agents in on the shared `serve`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+
+async def log_everyone_out(http: aiohttp.ClientSession) -> None:
+    """Leave nobody logged in for the other tests (an agent on a call needs a moment)."""
+    async with http.get("/api/agents") as r:
+        agents = (await r.json())["agents"]
+    for agent in agents:
+        for _ in range(40):
+            async with http.post(f"/api/agents/{agent['id']}/state",
+                                 json={"state": "logged_out"}) as r:
+                if r.status == 200:
+                    break
+            await asyncio.sleep(0.5)
