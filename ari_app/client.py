@@ -155,6 +155,10 @@ class AriClient:
         data = await self.request("GET", f"/applications/{app}")
         return list(data.get("channel_ids", []))
 
+    async def channel(self, channel_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", f"/channels/{channel_id}")
+        return result
+
     async def info(self) -> dict[str, Any]:
         result: dict[str, Any] = await self.request("GET", "/asterisk/info")
         return result

@@ -135,8 +135,17 @@ class StasisApp:
         for channel_id in live - set(self.calls):
             if self.snoop is not None and await self.snoop.drop_left_over(channel_id):
                 continue  # a supervisor's leg or snoop from before the gap: not a caller
-            # In Stasis but never seen (its StasisStart was lost with the connection).
-            self._spawn(channel_id, lambda r: r.run_new({"id": r.channel_id}, time.monotonic()))
+            # In Stasis but not yet seen: its StasisStart was lost with the connection, or
+            # is still unread in the websocket's buffer (a call that arrived as we came up).
+            # Either way the order needs the caller's number, which only the channel has.
+            channel = await self._channel_details(channel_id)
+            self._spawn(channel_id, lambda r, c=channel: r.run_new(c, time.monotonic()))
+
+    async def _channel_details(self, channel_id: str) -> dict[str, Any]:
+        try:
+            return await self.ctx.ari.channel(channel_id)
+        except AriError:  # hung up meanwhile: the flow ends it on the first command
+            return {"id": channel_id}
 
     def _resync_kept_calls(self, live: set[str]) -> None:
         """Calls kept through a gap missed its events: a prompt or recording that ended (the

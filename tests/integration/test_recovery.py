@@ -14,7 +14,7 @@ import pytest
 from ari_app.client import AriClient
 from ari_app.settings import Settings
 from tests.conftest import HotlineProcess, call_and_fetch
-from tools.callersim import CallerSim, Scenario
+from tools.callersim import CallerSim, CallTrace, Scenario
 
 pytestmark = pytest.mark.integration
 
@@ -93,3 +93,42 @@ async def test_given_app_down_then_dialplan_takes_a_message_that_becomes_an_orde
     order = orders[0]
     assert order["needs_agent"] and order["ivr_path"] == ["fallback_message"]
     assert order["recording"]["stored"] and order["recording"]["bytes"] > 20_000
+
+
+
+async def test_given_a_call_entered_stasis_unseen_then_restart_serves_it_with_its_caller_id(
+    hotline: HotlineProcess, caller: CallerSim, settings: Settings
+) -> None:
+    """A StasisStart lost with the connection, or still unread when serve takes calls back
+    (a call arriving as Asterisk restarts): the call is served and its order keeps the
+    caller's number, which only Asterisk's channel has."""
+    number = f"137{random.randint(0, 99_999_999):08d}"
+    hotline.kill(signal.SIGKILL)
+    try:
+        async with aiohttp.ClientSession() as http:
+            ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+            placed = await _enter_stasis_unseen(ari, settings.ari_app, caller, Scenario(
+                keys=["9", "3"], caller_number=number, timeout=120))
+    finally:
+        await asyncio.to_thread(hotline.start)
+    trace = await placed
+    result = await call_and_fetch_existing(hotline, trace.token)
+    assert result["outcome"] == "completed", result
+    assert result["caller_number"] == number
+    assert result["order"]["utility"] == "water_saving"
+    assert result["order"]["caller_number"] == number
+
+
+async def _enter_stasis_unseen(
+    ari: AriClient, app: str, caller: CallerSim, scenario: Scenario
+) -> asyncio.Task[CallTrace]:
+    """Hold the app's websocket ourselves while a real call enters Stasis, read its
+    StasisStart and drop the link: Asterisk keeps the call in the inactive app."""
+    async with ari.connect_events(app) as ws:
+        assert await ari.app_registered(app)
+        placed = asyncio.create_task(caller.place(scenario))
+        async with asyncio.timeout(20):
+            async for message in ws:
+                if message.json().get("type") == "StasisStart":
+                    break
+    return placed
