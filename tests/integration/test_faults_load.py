@@ -1,4 +1,5 @@
-"""Faults with several callers at once: serve killed under load, a caller mashing keys."""
+"""Faults with several callers at once: serve killed or PostgreSQL restarted under load, a
+caller mashing keys."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from routing.db import make_engine, make_sessionmaker
 from routing.models import CallSession, WorkOrder
 from tests.conftest import HotlineProcess, call_and_fetch
+from tests.integration.test_faults import restart_postgres
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -55,6 +57,36 @@ async def test_given_serve_killed_with_eight_calls_in_the_menus_then_each_ends_w
     assert heard_keys >= 1  # the kill came mid-way, not before anyone spoke
     assert len({r["order_number"] for r in results}) == CALLERS
     assert await _orders_per_caller(database, numbers) == dict.fromkeys(numbers, 1)
+
+
+async def test_given_postgres_restarts_with_eight_calls_up_then_each_ends_with_one_order(
+    hotline: HotlineProcess, caller: CallerSim, database: str
+) -> None:
+    """Writes that meet a restarting database are retried or queued: every caller still
+    hears an order number, and each has exactly one order once the database is back."""
+    base = random.randint(0, 9_990)
+    numbers = [f"1350001{base + n:04d}" for n in range(CALLERS)]
+
+    async def one(index: int) -> dict[str, Any]:
+        await asyncio.sleep(index * 0.7)  # callers in every stage when the database goes
+        scenario = Scenario(keys=[str(index % 9 + 1), "3"], caller_number=numbers[index],
+                            timeout=180)
+        return await call_and_fetch(caller, hotline, scenario)
+
+    async def restart() -> None:
+        await asyncio.sleep(CALLERS * 0.7 / 2)
+        await asyncio.to_thread(restart_postgres)
+
+    results, _ = await asyncio.gather(
+        asyncio.gather(*(one(i) for i in range(CALLERS))), restart()
+    )
+    for result in results:
+        seen = (result["path"], result["outcome"], result["order"])
+        assert result["outcome"] == "completed" and result["order"] is not None, seen
+        assert result["order"]["recording"]["stored"], seen
+    assert len({r["order_number"] for r in results}) == CALLERS
+    assert await _orders_per_caller(database, numbers) == dict.fromkeys(numbers, 1)
+    assert hotline.proc is not None and hotline.proc.poll() is None
 
 
 async def _orders_per_caller(database: str, numbers: list[str]) -> dict[str, int]:
