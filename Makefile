@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CLI := $(BIN)/hotline12319
 
-.PHONY: run test lint unit integration setup postgres sandbox-up sandbox-down prompts clean
+.PHONY: run test lint unit integration setup postgres sandbox-up sandbox-down prompts soak clean
 
 $(VENV)/.installed: pyproject.toml scripts/host-packages.sh
 	bash scripts/host-packages.sh
@@ -45,6 +45,10 @@ integration: postgres sandbox-up
 test: postgres sandbox-up
 	$(MAKE) lint
 	$(BIN)/pytest -q -rA --durations=25
+
+# A 30-minute call with an agent (issue 6); longer than CI allows, so run and reported apart.
+soak: postgres sandbox-up
+	bash scripts/soak.sh
 
 clean:
 	rm -rf $(VENV) data build *.egg-info
