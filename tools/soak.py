@@ -53,7 +53,7 @@ def serve_usage() -> dict[str, float] | None:
 
 async def agent_state(http: aiohttp.ClientSession, api: str, state: str) -> None:
     if state == "available":
-        body = {"name": "soak", "endpoint": f"PJSIP/{PHONE}", "skills": {"general": 1}}
+        body = {"name": "soak", "endpoint": f"PJSIP/{PHONE}", "skills": {"gas": 1, "general": 1}}
         async with http.put(f"{api}/api/agents/{AGENT}", json=body) as r:
             r.raise_for_status()
     async with http.post(f"{api}/api/agents/{AGENT}/state", json={"state": state}) as r:
@@ -120,7 +120,9 @@ async def soak(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             final_record = await hotline_call(http, api, final.token)
             await asyncio.sleep(3)  # wrap-up
             await agent_state(http, api, "logged_out")
-            recorded = await conversation_seconds(hotline, trace.channel_id)
+            # The conversation is recorded under the hotline's id of the call, not ours.
+            recorded = (await conversation_seconds(hotline, record["channel_id"])
+                        if record else None)
     return report(args, trace.channel_id, record, final_record, recorded, samples, outcomes)
 
 
