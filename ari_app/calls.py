@@ -191,7 +191,7 @@ class CallRunner:
             case cmd.EnterQueue():
                 await self._enter_queue(command)
             case cmd.QueryPosition():
-                self.inbox.put_nowait(ev.QueuePosition(self.ctx.queue.ahead(self.channel_id)))
+                self.inbox.put_nowait(self.ctx.queue.position(self.channel_id))
             case cmd.RequestCallback():
                 await self.ctx.queue.request_callback(self.channel_id)
             case cmd.LeaveQueue():
@@ -250,7 +250,7 @@ class CallRunner:
         if not queued:
             self.inbox.put_nowait(ev.QueueUnavailable())
         else:
-            self.inbox.put_nowait(ev.QueuePosition(self.ctx.queue.ahead(self.channel_id)))
+            self.inbox.put_nowait(self.ctx.queue.position(self.channel_id))
 
     def _after_failure(self, command: cmd.Command) -> None:
         if isinstance(command, cmd.Record):

@@ -21,6 +21,7 @@ from ivr import events as ev
 from routing.acd import Acd, AcdError, Agent, AgentState, Offer, WaitingCall
 from routing.agent_repository import AgentStore
 from routing.enums import Utility
+from routing.queue_estimate import DEFAULT_HANDLE_SECONDS, DEFAULT_HANDLE_WINDOW, HandleTimes
 from routing.repository import utcnow
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,14 @@ class QueueService:
         wrap_up_seconds: float,
         callback_endpoint: str,
         hub: LiveHub,
+        default_handle_seconds: float = DEFAULT_HANDLE_SECONDS,
+        handle_window: int = DEFAULT_HANDLE_WINDOW,
     ) -> None:
         self.ari, self.app, self.store = ari, app, store
         self.ring_seconds, self.wrap_up_seconds = ring_seconds, wrap_up_seconds
         self.callback_endpoint = callback_endpoint  # e.g. "PJSIP/{number}@callers"
-        self.acd = Acd()
+        self.default_handle_seconds = default_handle_seconds  # until calls were handled
+        self.acd = Acd(handle_times=HandleTimes(handle_window))
         self.waiters: dict[str, Waiter] = {}
         self.legs: dict[str, Leg] = {}
         self.bridges: dict[str, str] = {}  # call id -> bridge id
@@ -104,6 +108,11 @@ class QueueService:
     def ahead(self, call_id: str) -> int:
         position = self.acd.position(call_id)
         return 0 if position is None else position - 1
+
+    def position(self, call_id: str) -> ev.QueuePosition:
+        """The answer to the flow's QueryPosition: place in line and expected wait."""
+        wait = self.acd.expected_wait(call_id, self.default_handle_seconds)
+        return ev.QueuePosition(self.ahead(call_id), wait)
 
     async def request_callback(self, call_id: str) -> None:
         async with self.lock:

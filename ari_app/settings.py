@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     agent_ring_seconds: int = Field(default=15, ge=5, le=60)
     wrap_up_seconds: float = Field(default=10.0, ge=0, le=600)
     callback_endpoint: str = "PJSIP/{number}@callers"
+    # A waiting caller's expected wait (routing/queue_estimate.py) uses the mean of the last
+    # `queue_handle_window` handle times; this average until any call was handled. (The
+    # defaults equal that module's; this file is imported alone by the Asterisk image.)
+    queue_default_handle_seconds: float = Field(default=180.0, gt=0, le=3600)
+    queue_handle_window: int = Field(default=20, ge=1, le=1000)
     # Agencies' duty lines, rung when an emergency order's receipt is late (L 3.2.4(2)).
     duty_endpoint: str = "PJSIP/{sip}@callers"
     duty_poll_seconds: float = Field(default=5.0, gt=0)

@@ -57,7 +57,8 @@ class EnterQueue:
 
 @dataclass(frozen=True, slots=True)
 class QueryPosition:
-    """Ask the queue where this caller stands; answered with a QueuePosition event."""
+    """Ask the queue where this caller stands and how long they may wait; answered with a
+    QueuePosition event."""
 
 
 @dataclass(frozen=True, slots=True)

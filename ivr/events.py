@@ -54,9 +54,11 @@ class QueueUnavailable:
 
 @dataclass(frozen=True, slots=True)
 class QueuePosition:
-    """How many callers are before this one (0: next)."""
+    """How many callers are before this one (0: next), and the minutes they may expect to
+    wait (rounded up; None: the queue cannot estimate it)."""
 
     ahead: int
+    wait_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

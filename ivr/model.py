@@ -6,8 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ivr.numbers import COUNT_PROMPTS, count_prompts
 from routing.announcements import Notice, OutageKind
 from routing.enums import OrderType, Utility
+from routing.queue_estimate import spoken_wait
 
 DTMF_KEYS = frozenset("0123456789*#")
 
@@ -122,6 +124,24 @@ class ReadbackNode(_Strict):
     next: str
 
 
+class WaitSpec(_Strict):
+    """How a queued caller's expected wait is spoken (routing/queue_estimate.py): "about M
+    minutes", or beyond `max_minutes` "more than max_minutes minutes"; digits one by one."""
+
+    before: str
+    over: str
+    after: str
+    max_minutes: int = Field(ge=1, le=99)
+
+    def prompts_for(self, minutes: int, digit_prefix: str) -> tuple[str, ...]:
+        said, over = spoken_wait(minutes, self.max_minutes)
+        return (self.over if over else self.before, *count_prompts(said, digit_prefix),
+                self.after)
+
+    def all_prompts(self) -> list[str]:
+        return [self.before, self.over, self.after]
+
+
 class QueueNode(_Strict):
     kind: Literal["queue"]
     prompts: tuple[str, ...] = ()
@@ -130,6 +150,8 @@ class QueueNode(_Strict):
     position_before: str
     position_after: str
     callback_offer: str
+    # Between the place and the call-back offer: the expected wait, when one can be given.
+    expected_wait: WaitSpec | None = None
     callback_key: str = Field(pattern=r"^[0-9*#]$")
     callback_confirmed: str
     announce_every_seconds: float = Field(gt=0, le=300)
@@ -190,6 +212,8 @@ def prompt_ids(node: Node) -> list[str]:
                 node.position_after,
                 node.callback_offer,
                 node.callback_confirmed,
+                *(node.expected_wait.all_prompts() if node.expected_wait else []),
+                *(node.digit_prefix + d for d in "0123456789"), *COUNT_PROMPTS,
             ]
         case PlayNode() | RecordNode() | HangupNode():
             return list(node.prompts)

@@ -1,8 +1,9 @@
 """The flow engine's steps while a caller waits for an agent or talks with one (pure).
 
-Waiting: the caller hears how many callers are before them, again every so often, and may
-press a key to hang up and be called back with their place kept. Connected: the adapter has
-bridged the caller and an agent; whoever hangs up first ends the call.
+Waiting: the caller hears how many callers are before them and, when the queue can tell,
+about how many minutes they may wait, again every so often, and may press a key to hang up
+and be called back with their place kept. Connected: the adapter has bridged the caller and
+an agent; whoever hangs up first ends the call.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from ivr import commands as cmd
 from ivr import events as ev
 from ivr.model import QueueNode
+from ivr.numbers import count_prompts
 from routing.enums import CallOutcome
 
 if TYPE_CHECKING:
@@ -43,8 +45,8 @@ class QueueSteps:
         if state.phase != QUEUED:
             return None
         match event:
-            case ev.QueuePosition(ahead) if state.playing is None:
-                return self._announce(state, ahead)
+            case ev.QueuePosition(ahead, wait_minutes) if state.playing is None:
+                return self._announce(state, ahead, wait_minutes)
             case ev.PlaybackDone(playback_id) if playback_id == state.playing:
                 node = self._queue_node(state)
                 state = replace(state, playing=None)
@@ -64,10 +66,13 @@ class QueueSteps:
                 return state, [cmd.LeaveQueue(), cmd.EndSession(CallOutcome.ABANDONED)]
         return state, []
 
-    def _announce(self, state: CallState, ahead: int) -> Step:
+    def _announce(self, state: CallState, ahead: int, wait_minutes: int | None) -> Step:
         node = self._queue_node(state)
-        digits = tuple(node.digit_prefix + d for d in str(min(ahead, MAX_ANNOUNCED)))
-        prompts = (node.position_before, *digits, node.position_after, node.callback_offer)
+        digits = count_prompts(min(ahead, MAX_ANNOUNCED), node.digit_prefix)
+        wait: tuple[str, ...] = ()
+        if node.expected_wait is not None and wait_minutes is not None:
+            wait = node.expected_wait.prompts_for(wait_minutes, node.digit_prefix)
+        prompts = (node.position_before, *digits, node.position_after, *wait, node.callback_offer)
         state = replace(state, token=state.token + 1)
         state, commands = self._play(state, prompts)
         return replace(state, phase=QUEUED), commands

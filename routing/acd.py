@@ -4,7 +4,9 @@ agent's state becomes when a call rings, is answered, is not answered, or ends.
 Order of service: emergencies first, then by arrival (a caller who asked for a call-back
 keeps the place they had). An agent qualifies for a call when skilled for its utility (or
 for "general" work when the caller went to an agent before choosing one); among qualified
-available agents the most skilled level wins, then the one idle longest.
+available agents the most skilled level wins, then the one idle longest. It also keeps the
+recent handle times, from which a waiting caller's expected wait is estimated
+(routing/queue_estimate.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from routing.enums import Utility
+from routing.queue_estimate import HandleTimes, expected_wait_minutes
 
 GENERAL = "general"
 NEVER = datetime.min.replace(tzinfo=UTC)
@@ -26,6 +29,12 @@ class AgentState(StrEnum):
     ON_CALL = "on_call"
     AFTER_CALL_WORK = "after_call_work"
     PAUSED = "paused"
+
+
+# Agents who count towards serving a queue: ready for a call or busy with one.
+WORKING = frozenset(
+    {AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.AFTER_CALL_WORK}
+)
 
 
 class AcdError(ValueError):
@@ -74,6 +83,8 @@ class Acd:
     agents: dict[str, Agent] = field(default_factory=dict)
     waiting: tuple[WaitingCall, ...] = ()
     offered: dict[str, str] = field(default_factory=dict)  # call id -> agent id ringing
+    handling: dict[str, datetime] = field(default_factory=dict)  # agent id -> answered at
+    handle_times: HandleTimes = field(default_factory=HandleTimes)
 
     # -- agents -----------------------------------------------------------------------------
 
@@ -92,7 +103,18 @@ class Acd:
             raise AcdError("pause-reason-required", "a pause needs a reason code")
         changed = replace(agent, state=state, since=now,
                           pause_reason=reason if state == AgentState.PAUSED else None)
-        return self.set_agent(changed)
+        acd = self.set_agent(changed)
+        if agent.state == AgentState.AFTER_CALL_WORK and state != AgentState.AFTER_CALL_WORK:
+            acd = acd._handled(agent_id, now)
+        return acd
+
+    def _handled(self, agent_id: str, now: datetime) -> Acd:
+        """The agent's after-call work ended: the call's handle time joins the average."""
+        if agent_id not in self.handling:
+            return self
+        handling = {a: t for a, t in self.handling.items() if a != agent_id}
+        seconds = (now - self.handling[agent_id]).total_seconds()
+        return replace(self, handling=handling, handle_times=self.handle_times.add(seconds))
 
     def _agent(self, agent_id: str) -> Agent:
         if agent_id not in self.agents:
@@ -111,6 +133,22 @@ class Acd:
         """1-based place in line, counting only calls not already ringing an agent."""
         line = [w.call_id for w in self.waiting if w.call_id not in self.offered]
         return line.index(call_id) + 1 if call_id in line else None
+
+    def serving_agents(self, utility: Utility | None) -> int | None:
+        """Skilled agents available or busy; None when no skilled agent is logged in."""
+        skilled = [a for a in self.agents.values()
+                   if a.serves(utility) is not None and a.state != AgentState.LOGGED_OUT]
+        return sum(a.state in WORKING for a in skilled) if skilled else None
+
+    def expected_wait(self, call_id: str, default_handle_seconds: float) -> int | None:
+        """Minutes this waiting caller may expect, rounded up; None: no estimate."""
+        position = self.position(call_id)
+        call = next((w for w in self.waiting if w.call_id == call_id), None)
+        if position is None or call is None:
+            return None
+        handle_seconds = self.handle_times.mean(default_handle_seconds)
+        return expected_wait_minutes(position - 1, self.serving_agents(call.utility),
+                                     handle_seconds)
 
     def leave(self, call_id: str) -> Acd:
         """The caller hung up while waiting (or was served elsewhere)."""
@@ -156,7 +194,8 @@ class Acd:
         on_call = replace(agent, state=AgentState.ON_CALL, since=now)
         waiting = tuple(w for w in self.waiting if w.call_id != call_id)
         offered = {c: a for c, a in self.offered.items() if c != call_id}
-        return replace(self.set_agent(on_call), waiting=waiting, offered=offered)
+        return replace(self.set_agent(on_call), waiting=waiting, offered=offered,
+                       handling={**self.handling, agent.id: now})
 
     def not_answered(self, call_id: str, now: datetime) -> Acd:
         """The agent let it ring out: pause them, and the call stays first in its line."""

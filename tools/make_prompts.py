@@ -86,7 +86,7 @@ def render_speech(voice: Any, prompt_id: str, text: str) -> None:
     """Synthesise, trim, convert and write one spoken prompt."""
     from tools import tts
 
-    speed = DIGIT_SPEED if prompt_id.startswith("digit_") else 1.0
+    speed = DIGIT_SPEED if prompt_id.startswith(("digit_", "count_")) else 1.0
     audio = tts.trim(voice.say(text, speed=speed), tts.TTS_RATE, PAD_SECONDS)
     tts.write_wav(OUT_DIR / f"{prompt_id}.wav", tts.to_phone_pcm(audio, peak_dbfs=PEAK_DBFS))
 
@@ -95,7 +95,7 @@ def digit_warning(prompt_id: str, seconds: float) -> str:
     """A warning if a digit prompt's speech length is implausible, else ''."""
     low, high = DIGIT_RANGE_SECONDS
     speech = seconds - 2 * PAD_SECONDS
-    if prompt_id.startswith("digit_") and not low <= speech <= high:
+    if prompt_id.startswith(("digit_", "count_")) and not low <= speech <= high:
         return f"  WARNING: {speech:.2f} s of speech, expected {low}-{high} s"
     return ""
 

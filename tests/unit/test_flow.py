@@ -9,7 +9,8 @@ import pytest
 from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import CallState, FlowEngine
-from ivr.loader import load_flow, load_prompt_ids
+from ivr.loader import FlowError, check_flow, load_flow, load_prompt_ids
+from ivr.model import QueueNode
 from routing.enums import CallOutcome, OrderType, Utility
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +189,7 @@ def test_given_queued_then_place_in_line_announced_and_repeated(engine: FlowEngi
     assert isinstance(play, cmd.Play)
     assert play.prompts == (
         "queue_position",
-        "digit_1",
+        "count_ten",  # 十二: a count, not the digits of a number
         "digit_2",
         "queue_position_after",
         "queue_callback_offer",
@@ -197,6 +198,68 @@ def test_given_queued_then_place_in_line_announced_and_repeated(engine: FlowEngi
     assert commands == [cmd.StartTimer(state.token, 20)]
     state, commands = engine.handle(state, ev.TimerExpired(state.token))
     assert commands == [cmd.QueryPosition()]
+
+
+def test_given_an_expected_wait_then_it_follows_the_place_before_the_offer(
+    engine: FlowEngine,
+) -> None:
+    state = _queued(engine)
+    state, commands = engine.handle(state, ev.QueuePosition(3, 7))
+    assert isinstance(commands[0], cmd.Play)
+    assert commands[0].prompts == (
+        "queue_position", "digit_3", "queue_position_after",
+        "expected_wait_before", "digit_7", "expected_wait_minutes_after",
+        "queue_callback_offer",
+    )
+    # Repeated with the queue's newer figures.
+    state, _ = finish_prompt(engine, state)
+    state, commands = engine.handle(state, ev.TimerExpired(state.token))
+    assert commands == [cmd.QueryPosition()]
+    _, commands = engine.handle(state, ev.QueuePosition(0, 2))
+    assert isinstance(commands[0], cmd.Play)
+    assert commands[0].prompts[3:6] == ("expected_wait_before", "count_two",  # 两分钟
+                                        "expected_wait_minutes_after")
+
+
+def test_given_a_wait_beyond_the_cap_then_more_than_the_cap_is_said(engine: FlowEngine) -> None:
+    state = _queued(engine)
+    _, commands = engine.handle(state, ev.QueuePosition(40, 45))
+    assert isinstance(commands[0], cmd.Play)
+    assert commands[0].prompts[-5:] == (
+        "expected_wait_over", "digit_3", "count_ten", "expected_wait_minutes_after",  # 三十
+        "queue_callback_offer",
+    )
+
+
+def test_given_no_estimate_then_only_the_place_and_the_offer(engine: FlowEngine) -> None:
+    state = _queued(engine)
+    _, commands = engine.handle(state, ev.QueuePosition(5, None))
+    assert isinstance(commands[0], cmd.Play)
+    assert commands[0].prompts == (
+        "queue_position", "digit_5", "queue_position_after", "queue_callback_offer",
+    )
+
+
+def test_given_a_flow_without_wait_prompts_then_an_estimate_is_not_spoken(
+    engine: FlowEngine,
+) -> None:
+    node = engine.flow.nodes["agent"]
+    assert isinstance(node, QueueNode)
+    nodes = {**engine.flow.nodes, "agent": node.model_copy(update={"expected_wait": None})}
+    plain = FlowEngine(engine.flow.model_copy(update={"nodes": nodes}))
+    _, commands = plain.handle(_queued(plain), ev.QueuePosition(2, 4))
+    assert isinstance(commands[0], cmd.Play)
+    assert "expected_wait_before" not in commands[0].prompts
+    assert commands[0].prompts[-1] == "queue_callback_offer"
+
+
+@pytest.mark.parametrize("missing", ["expected_wait_over", "expected_wait_minutes_after"])
+def test_given_a_wait_prompt_missing_then_the_flow_is_refused(
+    engine: FlowEngine, missing: str
+) -> None:
+    prompts = load_prompt_ids(ROOT / "ivr" / "prompts.yaml")
+    with pytest.raises(FlowError, match=missing):
+        check_flow(engine.flow, prompts - {missing})
 
 
 def test_given_queued_when_callback_key_then_place_kept_and_call_ends(engine: FlowEngine) -> None:
