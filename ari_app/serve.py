@@ -37,6 +37,7 @@ from console import (
     orders_http,
     peaks_http,
     snoop_http,
+    staffing_http,
     wallboard_http,
 )
 from console.agents_http import QUEUE
@@ -73,7 +74,7 @@ def init_app(settings: Settings) -> web.Application:
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
     app.cleanup_ctx.extend(
         [_database, _order_engine, _surge_detector, wallboard_http.wallboard_feed, _announcements,
-         _call_handling]
+         staffing_http.staffing_policy, _call_handling]
     )
     app.add_routes(routes)
     app.add_routes(agent_routes)
@@ -89,6 +90,7 @@ def init_app(settings: Settings) -> web.Application:
         wallboard_http.routes,
         snoop_http.routes,
         audit_http.routes,
+        staffing_http.routes,
     ):
         app.add_routes(order_routes)
     return app
@@ -156,6 +158,8 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             wrap_up_seconds=settings.wrap_up_seconds,
             callback_endpoint=settings.callback_endpoint,
             hub=hub,
+            default_handle_seconds=settings.queue_default_handle_seconds,
+            handle_window=settings.queue_handle_window,
         )
         await queue.load()
         app[QUEUE] = queue

@@ -356,3 +356,15 @@ def _wallboard() -> None:
 
 
 _wallboard()
+
+
+# Issue 5 (console/staffing_http.py): staffing from observed traffic and the next-day plan.
+def _staffing() -> None:
+    from console.staffing_http import OPENAPI_ANSWERS, OPENAPI_PARAMS, openapi_paths
+
+    PARAMS.update(OPENAPI_PARAMS)
+    ANSWERS.update(OPENAPI_ANSWERS)
+    PATHS.update(openapi_paths(_op))
+
+
+_staffing()

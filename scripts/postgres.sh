@@ -16,7 +16,7 @@ psql_as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -qtAc \"$1\""; }
 [ "$(psql_as_postgres "SELECT 1 FROM pg_roles WHERE rolname='hotline'")" = "1" ] ||
   psql_as_postgres "CREATE ROLE hotline LOGIN PASSWORD 'hotline'"
 # One database per test family that owns its schema, so they never drop each other's.
-for db in hotline hotline_test hotline_orders hotline_fuzz hotline_backup_test; do
+for db in hotline hotline_test hotline_orders hotline_fuzz hotline_backup_test hotline_staffing; do
   [ "$(psql_as_postgres "SELECT 1 FROM pg_database WHERE datname='$db'")" = "1" ] ||
     su postgres -c "createdb -O hotline $db"
 done
