@@ -54,6 +54,7 @@ from recordings.lexicon import load_lexicon
 from recordings.transcriber import Transcriber
 from routing.agencies import load_directory
 from routing.agent_repository import AgentStore
+from routing.announcement_board import BOARD_REFRESH_S
 from routing.db import make_engine, make_sessionmaker
 from routing.migrate import upgrade
 from routing.order_service import OrderEngine
@@ -139,7 +140,7 @@ async def _surge_detector(app: web.Application) -> AsyncIterator[None]:
 async def _announcements(app: web.Application) -> AsyncIterator[None]:
     """Active outage announcements, cached for calls (console/announcements_http.py)."""
     app[announcements_http.DIRECTORY] = load_directory(app[SETTINGS].agencies_file)
-    async with announcements_http.board_running(app, announcements_http.BOARD_REFRESH_S):
+    async with announcements_http.board_running(app, BOARD_REFRESH_S):
         yield
 
 

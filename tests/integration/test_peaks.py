@@ -15,7 +15,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from ari_app.settings import Settings
-from console.announcements_http import BOARD, AnnouncementBoard
+from console.announcements_http import BOARD
+from routing.announcement_board import AnnouncementBoard
 from routing.db import make_engine, make_sessionmaker
 from routing.transitions import Role
 from routing.users import add_user
