@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,13 @@ from ari_app.queue import QueueService
 from ari_app.speech import CallSpeech
 from ari_app.state_writer import StateWriter
 from ari_app.storage import CallStore
-from console.announcements_http import AnnouncementBoard
 from console.live import LiveHub
 from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import CallState, FlowEngine
 from ivr.queueing import ENDED
 from recordings.store import keep_copy, wav_seconds
+from routing.announcement_board import AnnouncementBoard
 from routing.enums import CallOutcome, OrderType
 from routing.repository import utcnow
 
@@ -45,18 +46,22 @@ class CallContext:
     hub: LiveHub
     speech: CallSpeech | None = None
     announcements: AnnouncementBoard | None = None
-    background: set[asyncio.Task[None]] = field(default_factory=set)
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
 @dataclass
 class CallMetrics:
     answer_ms: float | None = None
     dtmf_to_prompt_ms: list[float] = field(default_factory=list)
+    # Our share of it: key read off the websocket -> the play request leaving for Asterisk.
+    dtmf_to_play_request_ms: list[float] = field(default_factory=list)
+    digit_seen_at: float | None = None  # set by the websocket reader, before the inbox
     pending_digit_at: float | None = None
     awaited_playback: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"answer_ms": self.answer_ms, "dtmf_to_prompt_ms": self.dtmf_to_prompt_ms}
+        return {"answer_ms": self.answer_ms, "dtmf_to_prompt_ms": self.dtmf_to_prompt_ms,
+                "dtmf_to_play_request_ms": self.dtmf_to_play_request_ms}
 
 
 class CallRunner:
@@ -115,7 +120,8 @@ class CallRunner:
         before = self.state
         self.state, commands = self.ctx.engine.handle(self.state, event)
         if isinstance(event, ev.DigitPressed) and any(isinstance(c, cmd.Play) for c in commands):
-            self.metrics.pending_digit_at = received
+            self.metrics.pending_digit_at = self.metrics.digit_seen_at or received
+        self.metrics.digit_seen_at = None
         await self._execute(commands)
         if self.state is not before and self.state.phase != ENDED:
             self._persist()
@@ -146,6 +152,7 @@ class CallRunner:
                     self.metrics.answer_ms = (time.monotonic() - received_at) * 1000
             case cmd.Play(playback_id, prompts):
                 self._expect_playback(playback_id)
+                self._play_requested()
                 media = [f"sound:{self.ctx.prompts_uri}/{p}" for p in prompts]
                 await ari.play(channel, playback_id, media)
             case cmd.StopPlayback(playback_id):
@@ -175,7 +182,7 @@ class CallRunner:
                     channel_id=self.channel_id, order=command, now=utcnow()
                 )
                 self.inbox.put_nowait(ev.OrderCreated(number))
-                await self._join_incident(number, command)
+                self._join_incident(number, command)
                 self.ctx.hub.publish(
                     "order_created",
                     {
@@ -214,13 +221,15 @@ class CallRunner:
                     "call_ended", {**self._public_state(), "outcome": outcome.value}
                 )
 
-    async def _join_incident(self, number: str, order: cmd.CreateOrder) -> None:
-        """A caller who heard about an outage and still reports it joins its incident."""
+    def _join_incident(self, number: str, order: cmd.CreateOrder) -> None:
+        """A caller who heard about an outage and still reports it joins its incident; off
+        the call's path, so the order number is read back without waiting for the write."""
         heard = self.state is not None and any(p.startswith("notice:") for p in self.state.path)
         if heard and self.ctx.announcements is not None:
-            await self.ctx.announcements.link_call_order(
+            link = self.ctx.announcements.link_call_order(
                 order_number=number, channel_id=self.channel_id, utility=order.utility,
                 at=utcnow())
+            self._in_background(link)
 
     def _public_state(self) -> dict[str, Any]:
         assert self.state is not None
@@ -268,6 +277,12 @@ class CallRunner:
     def _expect_playback(self, playback_id: str) -> None:
         self.metrics.awaited_playback = playback_id
 
+    def _play_requested(self) -> None:
+        m = self.metrics
+        if m.pending_digit_at is not None:
+            m.dtmf_to_play_request_ms.append(
+                round((time.monotonic() - m.pending_digit_at) * 1000, 2))
+
     def _playback_started(self, playback_id: str) -> None:
         m = self.metrics
         if m.pending_digit_at is not None and playback_id == m.awaited_playback:
@@ -277,7 +292,10 @@ class CallRunner:
     # -- recordings -----------------------------------------------------------------------
 
     def _keep_recording(self, name: str, order_number: str, order: cmd.CreateOrder) -> None:
-        task = asyncio.create_task(self._copy_recording(name, order_number, order))
+        self._in_background(self._copy_recording(name, order_number, order))
+
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(work)
         self.ctx.background.add(task)
         task.add_done_callback(self.ctx.background.discard)
 

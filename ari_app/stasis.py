@@ -182,6 +182,8 @@ class StasisApp:
         channel_id, call_event = translate(event)
         runner = self.calls.get(channel_id or "")
         if runner is not None and call_event is not None:
+            if isinstance(call_event, ev.DigitPressed):
+                runner.metrics.digit_seen_at = time.monotonic()
             runner.inbox.put_nowait(call_event)
         elif kind not in KNOWN_EVENTS:
             log.debug("ignoring ARI event %s", kind)

@@ -99,6 +99,8 @@ def _summary(
     failed = len(traces) - (len(completed) if ours else len([t for t in answered if t.ended_at]))
     answer = [r["metrics"]["answer_ms"] for r in records if r and r["metrics"].get("answer_ms")]
     dtmf = [ms for r in records if r for ms in r["metrics"].get("dtmf_to_prompt_ms", [])]
+    our_share = [ms for r in records if r
+                 for ms in r["metrics"].get("dtmf_to_play_request_ms", [])]
     heard = [ms for t in traces for ms in t.heard_ms]
     return {
         "number": args.number, "calls": len(traces), "concurrency": args.concurrency,
@@ -107,6 +109,7 @@ def _summary(
         "serve_cpu_seconds": None if cpu is None else round(cpu, 2),
         "stasis_to_answer_ms": percentiles(answer),
         "dtmf_to_prompt_ms": percentiles(dtmf),
+        "dtmf_to_play_request_ms": percentiles(our_share),
         "key_to_heard_ms": percentiles(heard),
     }
 

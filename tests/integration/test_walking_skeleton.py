@@ -39,6 +39,11 @@ async def test_gas_emergency_with_description_leaves_order_with_recording(
     assert result["said"] is True
     assert result["metrics"]["answer_ms"] is not None
     assert len(result["metrics"]["dtmf_to_prompt_ms"]) == 2
+    # Our share of each key -> prompt: up to the play request, before Asterisk's part.
+    ours = result["metrics"]["dtmf_to_play_request_ms"]
+    assert len(ours) == 2
+    assert all(0 <= a <= b for a, b in zip(ours, result["metrics"]["dtmf_to_prompt_ms"],
+                                           strict=True))
 
 
 async def test_every_utility_and_request_type_creates_the_right_order(
