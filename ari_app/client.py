@@ -32,6 +32,12 @@ class AriNotFound(AriError):
     """The channel, playback or recording is gone (often: the caller hung up)."""
 
 
+class AriUnreachable(AriError, aiohttp.ClientError):
+    """No answer from Asterisk: refused, dropped or timed out. An AriError, so a call's
+    command fails like any refused one (the call goes on), and a ClientError, so code that
+    watches the connection still sees it as one."""
+
+
 class AriClient:
     def __init__(self, session: aiohttp.ClientSession, base_url: str, user: str, password: str):
         self._http = session
@@ -48,20 +54,30 @@ class AriClient:
         body: dict[str, Any] | None = None,
     ) -> Any:
         clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        for attempt in (1, 2):
+            try:
+                status, text = await self._send(method, path, clean, body)
+                break
+            except aiohttp.ServerDisconnectedError as exc:
+                # Asterisk closed a kept-alive connection as we reused it; the request never
+                # reached it. Once more on a fresh connection (our ids make a repeat harmless).
+                if attempt == 2:
+                    raise AriUnreachable(0, method, path, str(exc)) from exc
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise AriUnreachable(0, method, path, repr(exc)) from exc
+        if status == 404:
+            raise AriNotFound(status, method, path, text)
+        if status >= 400:
+            raise AriError(status, method, path, text)
+        return json.loads(text) if text else None
+
+    async def _send(self, method: str, path: str, params: dict[str, str],
+                    body: dict[str, Any] | None) -> tuple[int, str]:
         async with self._http.request(
-            method,
-            self.base_url + path,
-            params=clean,
-            json=body,
-            auth=self._auth,
+            method, self.base_url + path, params=params, json=body, auth=self._auth,
             timeout=aiohttp.ClientTimeout(total=10),
         ) as response:
-            text = await response.text()
-            if response.status == 404:
-                raise AriNotFound(response.status, method, path, text)
-            if response.status >= 400:
-                raise AriError(response.status, method, path, text)
-            return json.loads(text) if text else None
+            return response.status, await response.text()
 
     async def read_bytes(self, path: str) -> bytes:
         async with self._http.get(self.base_url + path, auth=self._auth) as response:

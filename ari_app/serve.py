@@ -67,6 +67,9 @@ SETTINGS = web.AppKey("settings", Settings)
 STASIS = web.AppKey("stasis", StasisApp)
 
 
+ARI_KEEPALIVE_SECONDS = 10.0
+
+
 def init_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[personal_data_guard, audit_http.audit_reads])
     app[OPEN_READS] = settings.environment == "sandbox"
@@ -149,7 +152,10 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
     prompts = load_prompt_ids(settings.prompts_file)
     engine = FlowEngine(load_flow(settings.flow_file, prompts))
     hub = app[HUB]
-    async with aiohttp.ClientSession() as http:
+    # Asterisk drops an idle HTTP connection after 15 s (http.conf session_keep_alive); we
+    # let go of ours sooner, so a request is never sent on a connection being closed.
+    connector = aiohttp.TCPConnector(keepalive_timeout=ARI_KEEPALIVE_SECONDS)
+    async with aiohttp.ClientSession(connector=connector) as http:
         ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
         queue = QueueService(
             ari,
