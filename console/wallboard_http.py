@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from console.api import CENTER, current_user, now
 from console.http import SESSIONS
 from console.live import HUB, LiveHub, Update
-from routing.enums import CallOutcome
+from routing.enums import CallOutcome, Utility
 from routing.models import AuditEvent, CallSession, WorkOrder
 from routing.wallboard import (
     CallRecord,
@@ -49,6 +50,8 @@ CHANGES = frozenset({"queue", "screen_pop", "call_started", "call_ended", ORDER_
 TICK_SECONDS = 5.0
 # A burst of changes waits this long for the rest of the burst (the board's lag budget is 1 s).
 SETTLE_SECONDS = 0.25
+# The order panels (this month's orders) cost more: after a new order, recounted within this.
+ORDER_SETTLE_SECONDS = 2.0
 POLICY = web.AppKey("wallboard_policy", WallboardPolicy)
 Sessions = async_sessionmaker[AsyncSession]
 Clock = Callable[[], datetime]
@@ -60,40 +63,41 @@ routes = web.RouteTableDef()
 
 
 async def call_records(session: AsyncSession, since: datetime) -> list[CallRecord]:
-    # Only the columns the figures use: a whole session row carries its flow state and
-    # metrics (JSON), and this runs on every change in the event loop the calls share.
+    # Rows of the columns the figures use, the order's utility joined in: this runs after
+    # every change in the event loop the calls share, so no whole sessions (their flow
+    # state is JSON) and no IN list of thousands of ids.
     calls = (await session.execute(
-        select(CallSession.id, CallSession.channel_id, CallSession.started_at,
-               CallSession.ended_at, CallSession.outcome)
+        select(CallSession.channel_id, CallSession.started_at, CallSession.ended_at,
+               CallSession.outcome, WorkOrder.utility)
+        .outerjoin(WorkOrder, WorkOrder.call_session_id == CallSession.id)
         .where(CallSession.started_at >= since)
     )).all()
-    moments = (await session.execute(
-        select(AuditEvent).where(
-            AuditEvent.entity == "call", AuditEvent.at >= since,
-            AuditEvent.action.in_(MOMENTS),
-        )
-    )).scalars().all()
-    seen: dict[tuple[str, str], AuditEvent] = {}
-    for event in moments:
-        seen.setdefault((event.entity_id, event.action), event)
-    utilities = await _order_utilities(session, [c.id for c in calls])
-    return [_call_record(c, seen, utilities.get(c.id)) for c in calls]
-
-
-async def _order_utilities(session: AsyncSession, call_ids: list[int]) -> dict[int, str]:
-    if not call_ids:
-        return {}
-    rows = await session.execute(
-        select(WorkOrder.call_session_id, WorkOrder.utility)
-        .where(WorkOrder.call_session_id.in_(call_ids))
+    moments = await session.execute(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.at, AuditEvent.detail)
+        .where(AuditEvent.entity == "call", AuditEvent.at >= since,
+               AuditEvent.action.in_(MOMENTS))
     )
-    return {cid: u.value for cid, u in rows.tuples() if cid is not None and u is not None}
+    seen: dict[tuple[str, str], Moment] = {}
+    for call_id, action, at, detail in moments:
+        seen.setdefault((call_id, action), Moment(at, detail or {}))
+    records: dict[str, CallRecord] = {}
+    for call in calls:  # a call with several orders comes once per order: keep one
+        if call.channel_id not in records or call.utility is not None:
+            order_utility = call.utility.value if call.utility is not None else None
+            records[call.channel_id] = _call_record(call, seen, order_utility)
+    return list(records.values())
 
 
-CallRow = Row[int, str, datetime, datetime | None, CallOutcome]
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    detail: dict[str, Any]
 
 
-def _call_record(call: CallRow, seen: dict[tuple[str, str], AuditEvent],
+CallRow = Row[str, datetime, datetime | None, CallOutcome, Utility | None]
+
+
+def _call_record(call: CallRow, seen: dict[tuple[str, str], Moment],
                  order_utility: str | None) -> CallRecord:
     entered = seen.get((call.channel_id, QUEUE_ENTERED))
     answered = seen.get((call.channel_id, AGENT_ANSWERED))
@@ -108,7 +112,15 @@ def _call_record(call: CallRow, seen: dict[tuple[str, str], AuditEvent],
     )
 
 
-def _order_due(o: WorkOrder) -> OrderDue:
+# The columns the order panels read: rows, not whole orders (no identity map, no JSON).
+ORDER_DUE_COLUMNS = (
+    WorkOrder.number, WorkOrder.status, WorkOrder.agency_id, WorkOrder.emergency,
+    WorkOrder.utility, WorkOrder.dispatch_due, WorkOrder.receipt_due, WorkOrder.resolve_due,
+    WorkOrder.dispatched_at, WorkOrder.received_at, WorkOrder.completed_at,
+)
+
+
+def _order_due(o: Any) -> OrderDue:
     return OrderDue(
         number=o.number, status=o.status.value, agency=o.agency_id, emergency=o.emergency,
         utility=o.utility.value if o.utility else None, dispatch_due=o.dispatch_due,
@@ -133,16 +145,16 @@ async def order_rows(session: AsyncSession, now: datetime, top: int
     candidates: dict[str, OrderDue] = {}
     for column, states in RUNNING.items():
         due = getattr(WorkOrder, column)
-        found = await session.execute(select(WorkOrder).where(
+        found = await session.execute(select(*ORDER_DUE_COLUMNS).where(
             WorkOrder.status.in_(states), due.is_not(None)).order_by(due).limit(top))
-        candidates.update((o.number, _order_due(o)) for o in found.scalars())
+        candidates.update((o.number, _order_due(o)) for o in found)
     month = await session.execute(
-        select(WorkOrder).where(WorkOrder.dispatched_at >= month_start(now)))
+        select(*ORDER_DUE_COLUMNS).where(WorkOrder.dispatched_at >= month_start(now)))
     late = await session.execute(
         select(WorkOrder.agency_id, func.count()).where(
             WorkOrder.agency_id.is_not(None), _running(now)).group_by(WorkOrder.agency_id))
     overdue = {agency: n for agency, n in late.tuples() if agency is not None}
-    return list(candidates.values()), [_order_due(o) for o in month.scalars()], overdue
+    return list(candidates.values()), [_order_due(o) for o in month], overdue
 
 
 async def call_figures_now(sessions: Sessions, policy: WallboardPolicy, now: datetime
@@ -264,6 +276,7 @@ async def run_feed(feed: WallboardFeed, queue: asyncio.Queue[Update], tick: floa
     windows slide and a waiting caller passes the 15 s bar with no update at all)."""
     loop = asyncio.get_running_loop()
     next_tick = loop.time()
+    orders_due: float | None = None  # a new order's panels are recounted by then
     while True:
         topics = await _updates_until(feed, queue, next_tick, first_only=True)
         ticked = loop.time() >= next_tick
@@ -272,8 +285,12 @@ async def run_feed(feed: WallboardFeed, queue: asyncio.Queue[Update], tick: floa
             # period, not one per call, keeps the counting off the calls' event loop.
             topics |= await _updates_until(feed, queue, min(next_tick, loop.time() + settle))
             ticked = loop.time() >= next_tick
+        if ORDER_CREATED in topics and orders_due is None:
+            orders_due = loop.time() + ORDER_SETTLE_SECONDS
+        orders_too = ticked or (orders_due is not None and loop.time() >= orders_due)
         if ticked or topics & CHANGES:
-            await _step(feed.publish_if_changed, ticked or ORDER_CREATED in topics)
+            await _step(feed.publish_if_changed, orders_too)
+            orders_due = None if orders_too else orders_due
         if loop.time() >= next_tick:
             next_tick = loop.time() + tick
 
