@@ -59,8 +59,9 @@ class AriClient:
                 status, text = await self._send(method, path, clean, body)
                 break
             except aiohttp.ServerDisconnectedError as exc:
-                # Asterisk closed a kept-alive connection as we reused it; the request never
-                # reached it. Once more on a fresh connection (our ids make a repeat harmless).
+                # Asterisk closed a kept-alive connection as we reused it, almost always before
+                # reading the request. Once more on a fresh connection: the rare repeat is
+                # refused or harmless (playbacks, recordings and channels carry our ids).
                 if attempt == 2:
                     raise AriUnreachable(0, method, path, str(exc)) from exc
             except (aiohttp.ClientError, TimeoutError) as exc:

@@ -62,7 +62,7 @@ async def load(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         for n in range(args.calls)
     ]
     gate = asyncio.Semaphore(args.concurrency)
-    cpu_before, started = _cpu_seconds(settings), time.monotonic()
+    cpu_before, started = _cpu_seconds(), time.monotonic()
     async with aiohttp.ClientSession() as http:
         ari = AriClient(http, settings.caller_ari_url, settings.ari_user, settings.ari_password)
         say_dir = settings.sandbox_root / SAY_SUBDIR
@@ -75,7 +75,7 @@ async def load(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             traces = await asyncio.gather(*(one(s) for s in scenarios))
         wall = time.monotonic() - started
         records = await _hotline_records(http, settings, traces, args.number)
-    cpu_after = _cpu_seconds(settings)
+    cpu_after = _cpu_seconds()
     cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     return _summary(traces, records, wall, cpu, args)
 
@@ -123,18 +123,27 @@ def percentiles(values: list[float]) -> dict[str, float | int] | None:
             "max": round(ordered[-1], 2)}
 
 
-def _cpu_seconds(settings: Settings) -> float | None:
-    """CPU time used so far by the `serve` process (from /proc), if it runs here."""
-    for stat in Path("/proc").glob("[0-9]*/cmdline"):
+def serve_usage() -> dict[str, float] | None:
+    """CPU seconds and resident memory (MiB) of the `serve` process (from /proc), if it
+    runs on this machine."""
+    for cmdline_path in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            cmdline = stat.read_bytes().split(b"\0")
-            if b"serve" in cmdline and any(b"hotline12319" in c or b"ari_app.cli" in c
-                                           for c in cmdline):
-                fields = (stat.parent / "stat").read_text().rsplit(")", 1)[1].split()
-                return (int(fields[11]) + int(fields[12])) / 100.0
-        except OSError:
+            cmdline = cmdline_path.read_bytes().split(b"\0")
+            if b"serve" not in cmdline or not any(b"hotline12319" in c or b"ari_app.cli" in c
+                                                  for c in cmdline):
+                continue
+            fields = (cmdline_path.parent / "stat").read_text().rsplit(")", 1)[1].split()
+            rss_pages = int((cmdline_path.parent / "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
             continue
+        return {"cpu_seconds": (int(fields[11]) + int(fields[12])) / 100.0,
+                "rss_mib": round(rss_pages * 4096 / 2**20, 1)}
     return None
+
+
+def _cpu_seconds() -> float | None:
+    usage = serve_usage()
+    return None if usage is None else usage["cpu_seconds"]
 
 
 def _table(result: dict[str, Any]) -> str:

@@ -18,7 +18,6 @@ import json
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -27,28 +26,12 @@ from ari_app.client import AriClient, AriError
 from ari_app.settings import Settings, load_settings
 from tools.caller import SAY_SUBDIR
 from tools.callersim import Answerer, CallerSim, Scenario, hotline_call
+from tools.loadtest import serve_usage
 from tools.queue_benchmark import TO_AGENT
 
 PHONE = "qagent1"
 AGENT = "soak_qagent1"
 WAV_BYTES_PER_SECOND = 16_000  # 8 kHz, 16-bit mono: what Asterisk records a bridge in
-
-
-def serve_usage() -> dict[str, float] | None:
-    """RSS (MiB) and CPU seconds of the `serve` process, from /proc, if it runs here."""
-    for cmdline_path in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            cmdline = cmdline_path.read_bytes().split(b"\0")
-            if b"serve" not in cmdline or not any(b"ari_app.cli" in c or b"hotline12319" in c
-                                                  for c in cmdline):
-                continue
-            fields = (cmdline_path.parent / "stat").read_text().rsplit(")", 1)[1].split()
-            rss_pages = int((cmdline_path.parent / "statm").read_text().split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        return {"rss_mib": round(rss_pages * 4096 / 2**20, 1),
-                "cpu_seconds": (int(fields[11]) + int(fields[12])) / 100.0}
-    return None
 
 
 async def agent_state(http: aiohttp.ClientSession, api: str, state: str) -> None:
