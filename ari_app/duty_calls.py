@@ -82,9 +82,9 @@ class DutyCaller:
             channel_id = f"duty-{uuid.uuid4().hex[:16]}"
             self.legs[channel_id] = asyncio.Queue()
             try:
-                result = await asyncio.wait_for(
-                    self._converse(channel_id, escalation), self.answer_seconds + 60
-                )
+                # asyncio.timeout, not wait_for: 3.11's wait_for can drop a shutdown's cancel
+                async with asyncio.timeout(self.answer_seconds + 60):
+                    result = await self._converse(channel_id, escalation)
             except (AriError, TimeoutError) as exc:
                 result = f"failed: {exc}"[:64]
             finally:
@@ -130,7 +130,8 @@ class DutyCaller:
         ended = False
         while True:
             try:
-                event = await asyncio.wait_for(inbox.get(), 6.0 if ended else None)
+                async with asyncio.timeout(6.0 if ended else None):
+                    event = await inbox.get()
             except TimeoutError:
                 return ""
             kind = event.get("type")

@@ -301,9 +301,12 @@ async def _updates_until(feed: WallboardFeed, queue: asyncio.Queue[Update], unti
     whatever is queued behind it); their topics. Only the wait is timed, never a write."""
     loop = asyncio.get_running_loop()
     topics: set[Any] = set()
-    while (left := until - loop.time()) > 0:
+    while until - loop.time() > 0:
+        # Not asyncio.wait_for: on 3.11 it returns an update that lands with a cancel and
+        # drops the cancel, so a stopping app waited for this feed forever.
         try:
-            update = await asyncio.wait_for(queue.get(), left)
+            async with asyncio.timeout_at(until):
+                update = await queue.get()
         except TimeoutError:
             break
         topics.add(await _recorded(feed, update))

@@ -1,0 +1,51 @@
+"""The wallboard feed must stop when the app stops, even if an update arrives in the same
+instant as the cancellation: Python 3.11's `asyncio.wait_for` returned the update and
+swallowed the cancel, and `serve` (and a test's teardown) waited for the feed forever."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+import pytest
+
+from console.wallboard_http import WallboardFeed, run_feed
+
+
+class CountingFeed:
+    """Only what run_feed calls; it counts instead of touching a database."""
+
+    def __init__(self) -> None:
+        self.recorded: list[Any] = []
+        self.recounts = 0
+
+    async def record(self, update: Any) -> None:
+        self.recorded.append(update)
+
+    async def publish_if_changed(self, orders_too: bool) -> bool:
+        self.recounts += 1
+        return True
+
+
+async def test_given_an_update_and_a_cancel_in_the_same_instant_then_the_feed_stops() -> None:
+    feed, queue = CountingFeed(), asyncio.Queue[Any]()
+    task = asyncio.create_task(run_feed(cast(WallboardFeed, feed), queue, tick=3600.0))
+    await asyncio.sleep(0.05)  # the first tick's recount is done; the feed waits on the queue
+    queue.put_nowait({"topic": "health", "data": {}})
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 2.0)
+    assert task.cancelled()
+
+
+async def test_given_updates_then_the_feed_records_each_before_it_is_stopped() -> None:
+    feed, queue = CountingFeed(), asyncio.Queue[Any]()
+    task = asyncio.create_task(run_feed(cast(WallboardFeed, feed), queue, tick=3600.0))
+    for n in range(3):
+        queue.put_nowait({"topic": "health", "data": {"n": n}})
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 2.0)
+    assert [u["data"]["n"] for u in feed.recorded] == [0, 1, 2]
+    assert feed.recounts >= 1
