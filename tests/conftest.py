@@ -118,7 +118,11 @@ class HotlineProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.kill()  # a serve left running would hold the port and the ARI app
+            raise
 
     def wait_ready(self, within: float = 30.0) -> None:
         deadline = time.monotonic() + within
