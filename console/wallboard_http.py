@@ -12,38 +12,37 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from console.api import CENTER, current_user, now
 from console.http import SESSIONS
 from console.live import HUB, LiveHub, Update
-from routing.enums import CallOutcome, Utility
-from routing.models import AuditEvent, CallSession, WorkOrder
+from routing.models import AuditEvent
 from routing.wallboard import (
-    CallRecord,
     WallboardPolicy,
     call_part,
     load_policy,
     local_midnight,
-    month_start,
     order_part,
     without_clock,
 )
-from routing.wallboard_orders import RUNNING, OrderDue
+from routing.wallboard_repository import (
+    AGENT_ANSWERED,
+    CLASSIFIED,
+    MOMENTS,
+    QUEUE_ENTERED,
+    DayCalls,
+    order_rows,
+)
 
 log = logging.getLogger(__name__)
 
 TOPIC = "wallboard"
-QUEUE_ENTERED, AGENT_ANSWERED = "queue_entered", "agent_answered"
-# The utility an ended call had chosen: a call that left in the menus made no order to say it.
-CLASSIFIED = "call_classified"
-MOMENTS = (QUEUE_ENTERED, AGENT_ANSWERED, CLASSIFIED)
 ORDER_CREATED = "order_created"
 # Updates after which the figures may have moved; the rest only on the tick.
 CHANGES = frozenset({"queue", "screen_pop", "call_started", "call_ended", ORDER_CREATED})
@@ -62,106 +61,13 @@ routes = web.RouteTableDef()
 # -- reading -------------------------------------------------------------------------------
 
 
-async def call_records(session: AsyncSession, since: datetime) -> list[CallRecord]:
-    # Rows of the columns the figures use, the order's utility joined in: this runs after
-    # every change in the event loop the calls share, so no whole sessions (their flow
-    # state is JSON) and no IN list of thousands of ids.
-    calls = (await session.execute(
-        select(CallSession.channel_id, CallSession.started_at, CallSession.ended_at,
-               CallSession.outcome, WorkOrder.utility)
-        .outerjoin(WorkOrder, WorkOrder.call_session_id == CallSession.id)
-        .where(CallSession.started_at >= since)
-    )).all()
-    moments = await session.execute(
-        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.at, AuditEvent.detail)
-        .where(AuditEvent.entity == "call", AuditEvent.at >= since,
-               AuditEvent.action.in_(MOMENTS))
-    )
-    seen: dict[tuple[str, str], Moment] = {}
-    for call_id, action, at, detail in moments:
-        seen.setdefault((call_id, action), Moment(at, detail or {}))
-    records: dict[str, CallRecord] = {}
-    for call in calls:  # a call with several orders comes once per order: keep one
-        if call.channel_id not in records or call.utility is not None:
-            order_utility = call.utility.value if call.utility is not None else None
-            records[call.channel_id] = _call_record(call, seen, order_utility)
-    return list(records.values())
-
-
-@dataclass(frozen=True)
-class Moment:
-    at: datetime
-    detail: dict[str, Any]
-
-
-CallRow = Row[str, datetime, datetime | None, CallOutcome, Utility | None]
-
-
-def _call_record(call: CallRow, seen: dict[tuple[str, str], Moment],
-                 order_utility: str | None) -> CallRecord:
-    entered = seen.get((call.channel_id, QUEUE_ENTERED))
-    answered = seen.get((call.channel_id, AGENT_ANSWERED))
-    utility = order_utility or next(
-        (e.detail.get("utility") for e in (entered, seen.get((call.channel_id, CLASSIFIED)))
-         if e is not None and e.detail.get("utility")), None)
-    return CallRecord(
-        call_id=call.channel_id, started_at=call.started_at, utility=utility,
-        queued_at=entered.at if entered else None,
-        agent_answered_at=answered.at if answered else None, ended_at=call.ended_at,
-        callback=call.outcome == CallOutcome.CALLBACK,
-    )
-
-
-# The columns the order panels read: rows, not whole orders (no identity map, no JSON).
-ORDER_DUE_COLUMNS = (
-    WorkOrder.number, WorkOrder.status, WorkOrder.agency_id, WorkOrder.emergency,
-    WorkOrder.utility, WorkOrder.dispatch_due, WorkOrder.receipt_due, WorkOrder.resolve_due,
-    WorkOrder.dispatched_at, WorkOrder.received_at, WorkOrder.completed_at,
-)
-
-
-def _order_due(o: Any) -> OrderDue:
-    return OrderDue(
-        number=o.number, status=o.status.value, agency=o.agency_id, emergency=o.emergency,
-        utility=o.utility.value if o.utility else None, dispatch_due=o.dispatch_due,
-        receipt_due=o.receipt_due, resolve_due=o.resolve_due, dispatched_at=o.dispatched_at,
-        received_at=o.received_at, completed_at=o.completed_at,
-    )
-
-
-def _running(now: datetime) -> ColumnElement[bool]:
-    """SQL for "past a running deadline", from the same table as the pure next_deadline."""
-    return or_(*(
-        and_(WorkOrder.status.in_(states), getattr(WorkOrder, column) < now)
-        for column, states in RUNNING.items()
-    ))
-
-
-async def order_rows(session: AsyncSession, now: datetime, top: int
-                     ) -> tuple[list[OrderDue], list[OrderDue], dict[str, int]]:
-    """What the order panels need, each read bounded however many orders are open: the
-    `top` soonest of each running deadline (their union holds the panel's top), this month's
-    dispatched orders, and the count of overdue open orders per agency."""
-    candidates: dict[str, OrderDue] = {}
-    for column, states in RUNNING.items():
-        due = getattr(WorkOrder, column)
-        found = await session.execute(select(*ORDER_DUE_COLUMNS).where(
-            WorkOrder.status.in_(states), due.is_not(None)).order_by(due).limit(top))
-        candidates.update((o.number, _order_due(o)) for o in found)
-    month = await session.execute(
-        select(*ORDER_DUE_COLUMNS).where(WorkOrder.dispatched_at >= month_start(now)))
-    late = await session.execute(
-        select(WorkOrder.agency_id, func.count()).where(
-            WorkOrder.agency_id.is_not(None), _running(now)).group_by(WorkOrder.agency_id))
-    overdue = {agency: n for agency, n in late.tuples() if agency is not None}
-    return list(candidates.values()), [_order_due(o) for o in month], overdue
-
-
-async def call_figures_now(sessions: Sessions, policy: WallboardPolicy, now: datetime
-                           ) -> dict[str, Any]:
+async def call_figures_now(sessions: Sessions, policy: WallboardPolicy, now: datetime,
+                           day: DayCalls | None = None) -> dict[str, Any]:
+    """The call figures; with `day`, from the calls kept since its last read."""
     longest = timedelta(minutes=max(policy.windows_minutes))
+    since = min(local_midnight(now), now - longest)
     async with sessions() as session:
-        calls = await call_records(session, min(local_midnight(now), now - longest))
+        calls = await (day or DayCalls()).records(session, since, now)
     return call_part(calls, now, policy)
 
 
@@ -232,6 +138,7 @@ class WallboardFeed:
         self.written: set[tuple[str, str]] = set()
         self.last: dict[str, Any] | None = None
         self.orders: dict[str, Any] | None = None  # the order panels, recounted less often
+        self.day = DayCalls()
 
     async def record(self, update: Update) -> None:
         """Write the update's new moments (once each)."""
@@ -252,7 +159,7 @@ class WallboardFeed:
         """Recount the calls (and the orders, on the tick or a new order: order events are
         not published on the hub) and publish when anything but the clock moved."""
         now = self.clock()
-        current = await call_figures_now(self.sessions, self.policy, now)
+        current = await call_figures_now(self.sessions, self.policy, now, self.day)
         if orders_too or self.orders is None:
             self.orders = await order_figures_now(self.sessions, self.policy, now)
         current |= self.orders

@@ -29,9 +29,8 @@ from routing.staffing_plan import (
     handle_seconds,
     observed_day,
 )
+from routing.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
 
-# The audit actions of console/wallboard_http.py (QUEUE_ENTERED, AGENT_ANSWERED).
-QUEUE_ENTERED, AGENT_ANSWERED = "queue_entered", "agent_answered"
 STATE_CHANGED = "state_changed"
 # How long after the day a call answered in it may still be handled (its wrap-up end).
 HANDLE_HORIZON = timedelta(hours=6)

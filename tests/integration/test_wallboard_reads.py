@@ -1,0 +1,62 @@
+"""The wallboard's kept day of calls (re-reading only what can still change) agrees with a
+whole read of the day on the real PostgreSQL, after calls end, enter the line and arrive."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ari_app.storage import CallStore
+from routing.db import make_engine, make_sessionmaker
+from routing.enums import CallOutcome
+from routing.models import AuditEvent
+from routing.wallboard import CallRecord
+from routing.wallboard_repository import QUEUE_ENTERED, DayCalls, call_records
+
+pytestmark = pytest.mark.integration
+
+
+async def test_given_calls_changing_between_reads_then_the_kept_day_equals_a_whole_read(
+    database: str,
+) -> None:
+    engine = make_engine(database)
+    sessions = make_sessionmaker(engine)
+    store = CallStore(sessions)
+    tag = uuid.uuid4().hex[:8]
+    old, active, new = (f"wb-{tag}-{name}" for name in ("old", "active", "new"))
+    now = datetime.now(UTC)
+    since = now - timedelta(days=1)
+    await store.open(channel_id=old, caller_number=None, caller_name=None,
+                     started_at=now - timedelta(hours=2))
+    await store.end(channel_id=old, outcome=CallOutcome.ABANDONED, path=[], metrics={},
+                    ended_at=now - timedelta(hours=2) + timedelta(seconds=40))
+    await store.open(channel_id=active, caller_number=None, caller_name=None,
+                     started_at=now - timedelta(minutes=1))
+    day = DayCalls()
+    async with sessions() as session:
+        first = mine(await day.records(session, since, now), tag)
+    assert first[active].ended_at is None and first[old].ended_at is not None
+
+    entered = now + timedelta(seconds=1)
+    async with sessions.begin() as session:
+        session.add(AuditEvent(at=entered, actor="acd", entity="call", entity_id=active,
+                               action=QUEUE_ENTERED, detail={"utility": "gas"}))
+    await store.end(channel_id=active, outcome=CallOutcome.ANSWERED, path=[], metrics={},
+                    ended_at=now + timedelta(seconds=5))
+    await store.open(channel_id=new, caller_number=None, caller_name=None,
+                     started_at=now + timedelta(seconds=6))
+
+    async with sessions() as session:
+        kept = mine(await day.records(session, since, now + timedelta(seconds=7)), tag)
+        whole = mine(await call_records(session, since), tag)
+    await engine.dispose()
+    assert kept == whole
+    assert set(kept) == {old, active, new}
+    assert kept[active].queued_at == entered and kept[active].utility == "gas"
+    assert kept[active].ended_at == now + timedelta(seconds=5)
+
+
+def mine(records: list[CallRecord], tag: str) -> dict[str, CallRecord]:
+    return {r.call_id: r for r in records if tag in r.call_id}
