@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ari_app.call_metrics import CallMetrics, PlaybackStarted
+from ari_app.call_recordings import keep_call_recording
 from ari_app.client import AriClient, AriError, AriNotFound
 from ari_app.queue import QueueService
 from ari_app.speech import CallSpeech
-from ari_app.state_writer import StateWriter
+from ari_app.state_writer import CallStates
 from ari_app.storage import CallStore
 from console.live import LiveHub
 from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import CallState, FlowEngine
 from ivr.queueing import ENDED
-from recordings.store import keep_copy, wav_seconds
 from routing.announcement_board import AnnouncementBoard
 from routing.enums import CallOutcome, OrderType
 from routing.repository import utcnow
@@ -44,24 +45,10 @@ class CallContext:
     recordings_dir: Path
     queue: QueueService
     hub: LiveHub
+    states: CallStates
     speech: CallSpeech | None = None
     announcements: AnnouncementBoard | None = None
     background: set[asyncio.Task[Any]] = field(default_factory=set)
-
-
-@dataclass
-class CallMetrics:
-    answer_ms: float | None = None
-    dtmf_to_prompt_ms: list[float] = field(default_factory=list)
-    # Our share of it: key read off the websocket -> the play request leaving for Asterisk.
-    dtmf_to_play_request_ms: list[float] = field(default_factory=list)
-    digit_seen_at: float | None = None  # set by the websocket reader, before the inbox
-    pending_digit_at: float | None = None
-    awaited_playback: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"answer_ms": self.answer_ms, "dtmf_to_prompt_ms": self.dtmf_to_prompt_ms,
-                "dtmf_to_play_request_ms": self.dtmf_to_play_request_ms}
 
 
 class CallRunner:
@@ -73,7 +60,6 @@ class CallRunner:
         self.state: CallState | None = None
         self.caller_number: str | None = None
         self._timers: list[asyncio.TimerHandle] = []
-        self.writer = StateWriter(ctx.store, channel_id)
 
     async def run_new(self, channel: dict[str, Any], received_at: float) -> None:
         board = self.ctx.announcements
@@ -106,13 +92,12 @@ class CallRunner:
             while self.state is not None and self.state.phase != ENDED:
                 event = await self.inbox.get()
                 if isinstance(event, PlaybackStarted):
-                    self._playback_started(event.playback_id)
+                    self.metrics.playback_started(event.playback_id)
                     continue
                 await self._feed(event)
         finally:
             for timer in self._timers:
                 timer.cancel()
-            await self.writer.close()
 
     async def _feed(self, event: ev.CallEvent) -> None:
         assert self.state is not None
@@ -129,19 +114,25 @@ class CallRunner:
     def _persist(self, answered: bool = False) -> None:
         assert self.state is not None
         self.ctx.hub.publish("call_progress", self._public_state())
-        self.writer.write(self.state.snapshot(), utcnow() if answered else None)
+        answered_at = utcnow() if answered else None
+        self.ctx.states.write(self.channel_id, self.state.snapshot(), answered_at)
 
     # -- carrying out commands --------------------------------------------------------------
 
     async def _execute(self, commands: list[cmd.Command], received_at: float | None = None) -> None:
+        # In order, each confirmed: a play sent while the stop of the prompt before it is on
+        # its way left callers' next keys unheard (tried: the walking skeleton failed).
         for command in commands:
-            try:
-                await self._carry_out(command, received_at)
-            except AriNotFound:
-                log.info("call %s: %s found the channel gone", self.channel_id, command)
-            except AriError as exc:
-                log.warning("call %s: %s failed: %s", self.channel_id, command, exc)
-                self._after_failure(command)
+            await self._attempt(command, received_at)
+
+    async def _attempt(self, command: cmd.Command, received_at: float | None) -> None:
+        try:
+            await self._carry_out(command, received_at)
+        except AriNotFound:
+            log.info("call %s: %s found the channel gone", self.channel_id, command)
+        except AriError as exc:
+            log.warning("call %s: %s failed: %s", self.channel_id, command, exc)
+            self._after_failure(command)
 
     async def _carry_out(self, command: cmd.Command, received_at: float | None) -> None:
         ari, channel = self.ctx.ari, self.channel_id
@@ -151,8 +142,7 @@ class CallRunner:
                 if received_at is not None:
                     self.metrics.answer_ms = (time.monotonic() - received_at) * 1000
             case cmd.Play(playback_id, prompts):
-                self._expect_playback(playback_id)
-                self._play_requested()
+                self.metrics.play_requested(playback_id)
                 media = [f"sound:{self.ctx.prompts_uri}/{p}" for p in prompts]
                 await ari.play(channel, playback_id, media)
             case cmd.StopPlayback(playback_id):
@@ -194,7 +184,8 @@ class CallRunner:
                     },
                 )
                 if command.recording_name:
-                    self._keep_recording(command.recording_name, number, command)
+                    self._in_background(
+                        keep_call_recording(self.ctx, command.recording_name, number, command))
             case cmd.EnterQueue():
                 await self._enter_queue(command)
             case cmd.QueryPosition():
@@ -207,7 +198,8 @@ class CallRunner:
                 await self.ctx.ari.hangup(self.channel_id)
             case cmd.EndSession(outcome):
                 assert self.state is not None
-                await self.writer.flush()  # the end must not be overtaken by an older state
+                # the end must not be overtaken by an older state
+                await self.ctx.states.flush(self.channel_id)
                 if outcome == CallOutcome.ANSWERED:
                     await self.ctx.queue.caller_gone(self.channel_id)
                 await self.ctx.store.end(
@@ -272,59 +264,9 @@ class CallRunner:
         with contextlib.suppress(AriError):
             await self.ctx.ari.start_silence(self.channel_id)
 
-    # -- measurements -------------------------------------------------------------------------
-
-    def _expect_playback(self, playback_id: str) -> None:
-        self.metrics.awaited_playback = playback_id
-
-    def _play_requested(self) -> None:
-        m = self.metrics
-        if m.pending_digit_at is not None:
-            m.dtmf_to_play_request_ms.append(
-                round((time.monotonic() - m.pending_digit_at) * 1000, 2))
-
-    def _playback_started(self, playback_id: str) -> None:
-        m = self.metrics
-        if m.pending_digit_at is not None and playback_id == m.awaited_playback:
-            m.dtmf_to_prompt_ms.append(round((time.monotonic() - m.pending_digit_at) * 1000, 2))
-            m.pending_digit_at = None
-
-    # -- recordings -----------------------------------------------------------------------
-
-    def _keep_recording(self, name: str, order_number: str, order: cmd.CreateOrder) -> None:
-        self._in_background(self._copy_recording(name, order_number, order))
+    # -- background work --------------------------------------------------------------
 
     def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)
         self.ctx.background.add(task)
         task.add_done_callback(self.ctx.background.discard)
-
-    async def _copy_recording(self, name: str, order_number: str, order: cmd.CreateOrder) -> None:
-        try:
-            path, data = await keep_copy(self.ctx.ari, name, self.ctx.recordings_dir, order_number)
-        except (AriError, OSError) as exc:
-            log.error(
-                "order %s: recording %s not stored (%s); Asterisk's spool still holds it",
-                order_number, name, exc,
-            )
-            await self.ctx.store.recording_not_stored(
-                order_number=order_number, recording_name=name, error=f"{type(exc).__name__}: {exc}"
-            )
-            return
-        await self.ctx.store.attach_recording(
-            order_number=order_number, path=str(path), size=len(data), seconds=wav_seconds(data)
-        )
-        if self.ctx.speech is not None:
-            await self.ctx.speech.attach(
-                order_number=order_number,
-                recording=path,
-                keys_utility=order.utility,
-                keys_type=order.order_type,
-            )
-
-
-@dataclass(frozen=True, slots=True)
-class PlaybackStarted:
-    """Only measured, never given to the engine."""
-
-    playback_id: str

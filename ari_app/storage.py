@@ -64,18 +64,10 @@ class CallStore:
             )
         )
 
-    async def progress(
-        self, *, channel_id: str, flow_state: dict[str, Any], answered_at: datetime | None = None
+    async def progress_many(
+        self, states: dict[str, tuple[dict[str, Any], datetime | None]]
     ) -> None:
-        await self._transaction(
-            lambda session: repository.save_call_progress(
-                session,
-                channel_id=channel_id,
-                flow_state=flow_state,
-                path=list(flow_state["path"]),
-                answered_at=answered_at,
-            )
-        )
+        await self._transaction(lambda session: repository.save_calls_progress(session, states))
 
     async def create_order(self, *, channel_id: str, order: CreateOrder, now: datetime) -> str:
         async def work(session: AsyncSession) -> str:

@@ -4,10 +4,10 @@ retry or a reclaimed call could repeat it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,20 +52,27 @@ async def call_by_channel(session: AsyncSession, *, channel_id: str) -> CallSess
     return result.scalar_one_or_none()
 
 
-async def save_call_progress(
-    session: AsyncSession,
-    *,
-    channel_id: str,
-    flow_state: dict[str, Any],
-    path: list[str],
-    answered_at: datetime | None = None,
+async def save_calls_progress(
+    session: AsyncSession, states: dict[str, tuple[dict[str, Any], datetime | None]]
 ) -> None:
-    values: dict[str, Any] = {"flow_state": flow_state, "path": path}
-    if answered_at is not None:
-        values["answered_at"] = answered_at
-    await session.execute(
-        update(CallSession).where(CallSession.channel_id == channel_id).values(**values)
+    """Many calls' newest IVR states in one statement (one executemany round trip). A call's
+    answer time is kept once written: a later state passes none."""
+    table = cast(Table, CallSession.__table__)
+    statement = (
+        update(table)
+        .where(table.c.channel_id == bindparam("call"))
+        .values(
+            flow_state=bindparam("state", type_=table.c.flow_state.type),
+            path=bindparam("path", type_=table.c.path.type),
+            answered_at=func.coalesce(
+                bindparam("answered", type_=table.c.answered_at.type), table.c.answered_at
+            ),
+        )
     )
+    await session.execute(statement, [
+        {"call": channel_id, "state": state, "path": list(state["path"]), "answered": answered}
+        for channel_id, (state, answered) in states.items()
+    ])
 
 
 async def end_call(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ari_app.calls import PlaybackStarted
+from ari_app.call_metrics import PlaybackStarted
 from ari_app.stasis import translate
 from ivr import events as ev
 

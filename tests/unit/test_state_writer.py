@@ -1,4 +1,5 @@
-"""A call's state is written in order, superseded states skipped, and flushed before its end."""
+"""Calls' states are gathered and written together: the newest state of each call, the answer
+time kept, a call's end waiting for its state, and nothing lost at shutdown."""
 
 from __future__ import annotations
 
@@ -6,33 +7,75 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from ari_app.state_writer import StateWriter
+from ari_app.state_writer import CallStates
 from ari_app.storage import CallStore
+
+Batch = dict[str, tuple[dict[str, Any], datetime | None]]
+ANSWERED = datetime(2026, 11, 27, tzinfo=UTC)
 
 
 class SlowStore:
-    """Records what would be written; each write takes a while, like a busy database."""
+    """Records each batch it would write; a write takes a while, like a busy database."""
 
-    def __init__(self) -> None:
-        self.written: list[tuple[int, datetime | None]] = []
+    def __init__(self, fail_first: bool = False) -> None:
+        self.batches: list[Batch] = []
+        self.fail_first = fail_first
 
-    async def progress(self, *, channel_id: str, flow_state: dict[str, Any],
-                       answered_at: datetime | None = None) -> None:
+    async def progress_many(self, states: Batch) -> None:
         await asyncio.sleep(0.01)
-        self.written.append((flow_state["n"], answered_at))
+        if self.fail_first:
+            self.fail_first = False
+            raise ConnectionError("database restarting")
+        self.batches.append(dict(states))
 
 
-async def test_newest_state_wins_and_flush_waits_for_it() -> None:
+def states_of(store: SlowStore, gather: float = 0.02) -> CallStates:
+    return CallStates(cast(CallStore, store), gather_seconds=gather)
+
+
+async def test_given_many_calls_moving_then_one_write_holds_each_calls_newest_state() -> None:
     store = SlowStore()
-    writer = StateWriter(cast(CallStore, store), "c1")
-    answered = datetime(2026, 11, 27, tzinfo=UTC)
-    writer.write({"n": 1}, answered)
-    await asyncio.sleep(0)  # the first write starts
+    states = states_of(store)
+    states.write("c1", {"n": 1}, ANSWERED)
     for n in range(2, 6):
-        writer.write({"n": n})
-    await writer.flush()
-    assert store.written[0] == (1, answered)
-    assert store.written[-1][0] == 5
-    assert [n for n, _ in store.written] == sorted(n for n, _ in store.written)
-    assert len(store.written) < 5  # superseded states were skipped
-    await writer.close()
+        states.write("c1", {"n": n})
+        states.write("c2", {"n": 10 * n})
+    await states.flush("c1")
+    assert store.batches == [{"c1": ({"n": 5}, ANSWERED), "c2": ({"n": 50}, None)}]
+
+
+async def test_given_a_write_in_flight_then_flush_waits_for_the_newer_state_too() -> None:
+    store = SlowStore()
+    states = states_of(store, gather=0.0)
+    states.write("c1", {"n": 1})
+    await asyncio.sleep(0.005)  # the first write is under way
+    states.write("c1", {"n": 2})
+    await states.flush("c1")
+    assert [batch["c1"][0]["n"] for batch in store.batches] == [1, 2]
+
+
+async def test_given_a_failed_write_then_flush_returns_and_the_next_state_is_written() -> None:
+    store = SlowStore(fail_first=True)
+    states = states_of(store)
+    states.write("c1", {"n": 1})
+    await asyncio.wait_for(states.flush("c1"), 1.0)
+    assert store.batches == []
+    states.write("c1", {"n": 2})
+    await states.flush("c1")
+    assert store.batches == [{"c1": ({"n": 2}, None)}]
+
+
+async def test_given_states_still_gathering_at_shutdown_then_close_writes_them() -> None:
+    store = SlowStore()
+    states = states_of(store, gather=60.0)
+    states.write("c1", {"n": 7}, ANSWERED)
+    waiting = asyncio.create_task(states.flush("c1"))
+    await asyncio.sleep(0)
+    await states.close()
+    await asyncio.wait_for(waiting, 1.0)
+    assert store.batches == [{"c1": ({"n": 7}, ANSWERED)}]
+
+
+async def test_given_a_call_with_nothing_pending_then_flush_returns_at_once() -> None:
+    states = states_of(SlowStore())
+    await asyncio.wait_for(states.flush("never-written"), 0.1)
