@@ -16,8 +16,9 @@ from typing import Any
 import aiohttp
 from sqlalchemy.exc import DBAPIError
 
-from ari_app.calls import CallContext, CallRunner, PlaybackStarted
-from ari_app.client import AriError, read_events
+from ari_app.call_metrics import PlaybackStarted
+from ari_app.calls import CallContext, CallRunner
+from ari_app.client import AriError, AriUnreachable, read_events
 from ari_app.duty_calls import DutyCaller
 from ari_app.fallback import ingest_fallback_messages
 from ari_app.snoop import SnoopService
@@ -76,6 +77,7 @@ class StasisApp:
         async with self.ctx.ari.connect_events(self.app) as ws:
             if not await self.ctx.ari.app_registered(self.app):
                 raise AppNotRegistered(self.app)
+            await self._filter_events()
             # Events that arrive while we take calls back wait in the websocket's buffer.
             await self.reclaim()
             if self.ingest_fallback:
@@ -93,6 +95,14 @@ class StasisApp:
                 watchdog.cancel()
             if watchdog.done() and not watchdog.cancelled() and watchdog.result():
                 raise AppNotRegistered(self.app)
+
+    async def _filter_events(self) -> None:
+        try:
+            await self.ctx.ari.allow_events(self.app, APP_EVENTS)
+        except AriUnreachable:
+            raise
+        except AriError as exc:  # an Asterisk without filters: every event, as before
+            log.warning("Asterisk refused the event filter (%s); taking every event", exc)
 
     async def _watch_registration(self, ws: aiohttp.ClientWebSocketResponse) -> bool:
         """Close a websocket Asterisk has stopped delivering to; True when it did so."""
@@ -209,6 +219,14 @@ class StasisApp:
             self.calls.pop(runner.channel_id, None)
             self.tasks.pop(runner.channel_id, None)
 
+
+# Every event type a part of this app reads: calls, the agents' queue (ari_app/queue.py),
+# duty calls and supervisors' snoops. Asterisk is asked to send no others.
+APP_EVENTS = frozenset({
+    "StasisStart", "StasisEnd", "ChannelDestroyed", "ChannelHangupRequest",
+    "ChannelDtmfReceived", "PlaybackStarted", "PlaybackFinished", "RecordingStarted",
+    "RecordingFinished", "RecordingFailed", "ChannelLeftBridge", "ApplicationReplaced",
+})
 
 KNOWN_EVENTS = frozenset(
     {
