@@ -7,6 +7,7 @@ endpoints; owning it keeps timeouts, reconnects and errors under our control.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # Long enough for Asterisk to finish tearing down a previous connection of the same app.
 REGISTRATION_SETTLE_SECONDS = 0.1
+# An events handshake not answered by then is dropped and tried again; aiohttp's own limit
+# (5 minutes) would leave the hotline deaf that long.
+EVENTS_HANDSHAKE_SECONDS = 10.0
 
 
 class AriError(Exception):
@@ -39,8 +43,10 @@ class AriUnreachable(AriError, aiohttp.ClientError):
 
 
 class AriClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, user: str, password: str):
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, user: str, password: str,
+                 handshake_seconds: float = EVENTS_HANDSHAKE_SECONDS):
         self._http = session
+        self.handshake_seconds = handshake_seconds
         self.base_url = base_url.rstrip("/")
         self._auth = aiohttp.BasicAuth(user, password)
         self._api_key = f"{user}:{password}"
@@ -188,14 +194,20 @@ class AriClient:
         query = f"app={app}&subscribeAll={_param(subscribe_all)}"
         return urlunsplit((ws_scheme, netloc, f"{path}/events", query, ""))
 
-    def connect_events(self, app: str, subscribe_all: bool = False) -> Any:
-        """The events websocket (an async context manager); messages via `read_events`.
+    @contextlib.asynccontextmanager
+    async def connect_events(self, app: str, subscribe_all: bool = False
+                             ) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+        """The events websocket, open for the block; messages via `read_events`. A handshake
+        unanswered within `handshake_seconds` raises TimeoutError.
 
         `subscribe_all` sees every channel and bridge, dialplan ones too: for observers
         such as the queue benchmark, never for the hotline app itself.
         """
         url = self.events_url(app, subscribe_all)
-        return self._http.ws_connect(url, auth=self._auth, heartbeat=15)
+        async with asyncio.timeout(self.handshake_seconds):
+            ws = await self._http.ws_connect(url, auth=self._auth, heartbeat=15)
+        async with ws:
+            yield ws
 
     async def allow_events(self, app: str, kinds: Iterable[str]) -> None:
         """Have Asterisk send `app` only these event types. It encodes every event it sends
