@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from console.wallboard_http import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED, queue_moments
+from console.wallboard_http import queue_moments
 from routing.wallboard import (
     CallRecord,
     call_figures,
@@ -28,6 +28,7 @@ from routing.wallboard_orders import (
     next_deadline,
     overdue_by_agency,
 )
+from routing.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 18:00 in Jinan
 POLICY = load_policy()
