@@ -23,7 +23,7 @@ from ari_app.duty_calls import DutyCaller
 from ari_app.fallback import ingest_fallback_messages
 from ari_app.snoop import SnoopService
 from ivr import events as ev
-from ivr.flow import PROMPTING, RECORDING, WAITING, CallState
+from ivr.flow import PROMPTING, RECORDING, WAITING, CallState, UnreadableState
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ class StasisApp:
                 log.warning("ARI connection lost (%s); retrying in %.1fs", exc, delay)
             except DBAPIError as exc:  # taking calls back needs the database; try again
                 log.warning("database unavailable while reconnecting (%s)", exc)
+            except Exception:  # anything else: this task ending would leave the hotline deaf
+                log.exception("ARI session failed; retrying in %.1fs", delay)
             self.connected.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.reconnect_max_seconds)
@@ -133,7 +135,12 @@ class StasisApp:
         for call in await self.ctx.store.unfinished():
             if call.channel_id in self.calls or call.flow_state is None:
                 continue
-            state = CallState.restore(call.flow_state)
+            try:
+                state = CallState.restore(call.flow_state)
+            except UnreadableState as exc:  # one bad row must not keep every call away
+                log.error("call %s: stored IVR state unreadable (%s); if still on the line, "
+                          "it starts afresh", call.channel_id, exc)
+                continue
             first: ev.CallEvent = (
                 ev.CallReclaimed() if call.channel_id in live else ev.CallerHungUp()
             )

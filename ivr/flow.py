@@ -61,10 +61,19 @@ class CallState:
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> CallState:
-        values = dict(data)
-        values["vars"] = CallVars.model_validate(values["vars"])
-        values["path"] = tuple(values["path"])
-        return cls(**values)
+        """The state `snapshot` stored; UnreadableState if `data` is not one (another
+        version's, or damaged)."""
+        try:
+            values = dict(data)
+            values["vars"] = CallVars.model_validate(values["vars"])
+            values["path"] = tuple(values["path"])
+            return cls(**values)
+        except (KeyError, TypeError, ValueError) as exc:  # pydantic's errors are ValueErrors
+            raise UnreadableState(f"{type(exc).__name__}: {exc}") from exc
+
+
+class UnreadableState(ValueError):
+    """A stored flow state that cannot be restored."""
 
 
 class FlowEngine(QueueSteps):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ari_app.state_writer import CallStates
 from ari_app.storage import CallStore
 from routing.db import make_engine, make_sessionmaker
+from routing.enums import CallOutcome
 from routing.models import CallSession
 
 pytestmark = pytest.mark.integration
@@ -40,6 +41,9 @@ async def test_given_three_calls_then_one_batch_stores_each_and_keeps_answer_tim
     async with make_sessionmaker(engine)() as session:
         rows = {r.channel_id: r for r in (await session.execute(
             select(CallSession).where(CallSession.channel_id.in_(calls)))).scalars()}
+    for channel_id in calls:  # ended: a later serve must not try to take them back
+        await store.end(channel_id=channel_id, outcome=CallOutcome.ABANDONED, path=[],
+                        metrics={}, ended_at=datetime.now(UTC))
     await engine.dispose()
     assert [rows[c].path for c in calls] == [
         ["welcome", "key0"], ["welcome", "key1"], ["welcome", "key2", "record"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ import pytest
 
 from ari_app.client import AriClient
 from ari_app.settings import Settings
+from ari_app.storage import CallStore
+from routing.db import make_engine, make_sessionmaker
+from routing.enums import CallOutcome
 from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, CallTrace, Scenario
 
@@ -132,3 +136,24 @@ async def _enter_stasis_unseen(
                 if message.json().get("type") == "StasisStart":
                     break
     return placed
+
+
+async def test_given_a_stored_state_unreadable_then_serve_still_connects_after_restart(
+    hotline: HotlineProcess, settings: Settings
+) -> None:
+    """A call row whose IVR state cannot be restored (another version's, or damaged) is
+    logged and skipped; it must not keep the app from taking calls."""
+    engine = make_engine(settings.database_url)
+    store = CallStore(make_sessionmaker(engine))
+    channel_id = f"unreadable-{random.randrange(10**9)}"
+    await store.open(channel_id=channel_id, caller_number=None, caller_name=None,
+                     started_at=datetime.now(UTC))
+    await store.progress_many({channel_id: ({"path": ["main_menu"], "shape": "old"}, None)})
+    try:
+        hotline.kill(signal.SIGKILL)
+        await asyncio.to_thread(hotline.start)  # waits until serve's ARI link is up
+        assert f"call {channel_id}: stored IVR state unreadable" in hotline.log_tail()
+    finally:
+        await store.end(channel_id=channel_id, outcome=CallOutcome.FAILED, path=[], metrics={},
+                        ended_at=datetime.now(UTC))
+        await engine.dispose()

@@ -51,6 +51,8 @@ async def test_given_calls_changing_between_reads_then_the_kept_day_equals_a_who
     async with sessions() as session:
         kept = mine(await day.records(session, since, now + timedelta(seconds=7)), tag)
         whole = mine(await call_records(session, since), tag)
+    await store.end(channel_id=new, outcome=CallOutcome.ABANDONED, path=[], metrics={},
+                    ended_at=now + timedelta(seconds=8))
     await engine.dispose()
     assert kept == whole
     assert set(kept) == {old, active, new}

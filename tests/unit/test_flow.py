@@ -8,7 +8,7 @@ import pytest
 
 from ivr import commands as cmd
 from ivr import events as ev
-from ivr.flow import CallState, FlowEngine
+from ivr.flow import CallState, FlowEngine, UnreadableState
 from ivr.loader import FlowError, check_flow, load_flow, load_prompt_ids
 from ivr.model import QueueNode
 from routing.enums import CallOutcome, OrderType, Utility
@@ -136,6 +136,17 @@ def test_given_hangup_while_recording_then_order_kept(engine: FlowEngine) -> Non
     assert isinstance(commands[0], cmd.CreateOrder)
     assert commands[0].recording_name == state.recording
     assert commands[-1] == cmd.EndSession(CallOutcome.COMPLETED)
+
+
+@pytest.mark.parametrize("stored", [
+    {"path": ["welcome"], "n": 0},  # not a flow state at all
+    {"call_id": "c1", "node": "main_menu", "path": [], "vars": {"utility": "moon"}},
+    {"call_id": "c1", "node": "main_menu", "path": 7, "vars": {}},
+])
+def test_given_a_stored_state_that_is_not_one_then_restore_says_so(stored: dict[str, object]
+                                                                   ) -> None:
+    with pytest.raises(UnreadableState):
+        CallState.restore(stored)
 
 
 def test_given_restart_mid_menu_then_reclaimed_call_hears_menu_again(engine: FlowEngine) -> None:
