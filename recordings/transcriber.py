@@ -13,8 +13,11 @@ process starts, `await transcriber.aclose()` when it ends; nothing happens at im
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -69,10 +72,21 @@ def _warm(config: EngineConfig) -> str:
     return _worker_engine(config).name
 
 
-def _yield_to_calls() -> None:
+def worker_setup() -> None:
     """Recognition can wait; a caller waiting for the next prompt cannot. On a small machine
     the workers run at a lower priority than the event loop and Asterisk."""
     os.nice(10)
+    _die_with_parent()
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    # A `serve` killed with SIGKILL cannot stop its pool; its workers would wait forever,
+    # each holding a speech model's memory (hundreds of MB). Linux ends them with it.
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Transcriber:
@@ -83,7 +97,7 @@ class Transcriber:
         # spawn, not fork: the parent has an event loop and threads that must not be copied.
         self._pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_yield_to_calls,
+            initializer=worker_setup,
         )
         self._workers = workers
 
