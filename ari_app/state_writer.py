@@ -35,6 +35,7 @@ class CallStates:
         self._pending_stored: asyncio.Future[None] | None = None
         self._in_flight: dict[str, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._writing: dict[str, Snapshot] = {}  # the batch being written, while it is
 
     def write(self, channel_id: str, flow_state: dict[str, Any],
               answered_at: datetime | None = None) -> None:
@@ -57,11 +58,12 @@ class CallStates:
     async def close(self, last_write_seconds: float = 5.0) -> None:
         """Stop; the states still gathering are written once more, so calls taken back after
         a restart resume where they were (a database that is down is not waited for long)."""
+        cut_short = self._writing  # a write cancelled below did not commit: written again
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        batch, stored = self._pending, self._pending_stored
+        batch, stored = _newer_over(cut_short, self._pending), self._pending_stored
         self._pending, self._pending_stored = {}, None
         try:
             if batch:
@@ -78,13 +80,22 @@ class CallStates:
             batch, stored = self._pending, self._pending_stored
             self._pending, self._pending_stored = {}, None
             self._in_flight = dict.fromkeys(batch, stored) if stored else {}
+            self._writing = batch
             try:
                 await self.store.progress_many(batch)
             except Exception:  # logged; each call's next state supersedes what was lost
                 log.exception("states of %d calls not stored", len(batch))
             finally:
-                self._in_flight = {}
+                self._writing, self._in_flight = {}, {}
                 _settle(stored)
+
+
+def _newer_over(older: dict[str, Snapshot], newer: dict[str, Snapshot]) -> dict[str, Snapshot]:
+    """Each call's newest state, keeping an answer time only the older one carried."""
+    merged = dict(older)
+    for channel_id, (state, answered) in newer.items():
+        merged[channel_id] = (state, answered or older.get(channel_id, (None, None))[1])
+    return merged
 
 
 def _settle(stored: asyncio.Future[None] | None) -> None:

@@ -79,3 +79,28 @@ async def test_given_states_still_gathering_at_shutdown_then_close_writes_them()
 async def test_given_a_call_with_nothing_pending_then_flush_returns_at_once() -> None:
     states = states_of(SlowStore())
     await asyncio.wait_for(states.flush("never-written"), 0.1)
+
+
+class StuckStore(SlowStore):
+    """The first write never returns (a database gone quiet); later ones are recorded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    async def progress_many(self, states: Batch) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            await asyncio.Event().wait()
+        self.batches.append(dict(states))
+
+
+async def test_given_a_write_cut_short_at_shutdown_then_close_writes_it_with_newer_states() -> None:
+    store = StuckStore()
+    states = CallStates(cast(CallStore, store), gather_seconds=0.0)
+    states.write("c1", {"n": 1}, ANSWERED)
+    states.write("c2", {"n": 10})
+    await asyncio.sleep(0.01)  # the first batch is being written, and never finishes
+    states.write("c1", {"n": 2})
+    await states.close()
+    assert store.batches == [{"c1": ({"n": 2}, ANSWERED), "c2": ({"n": 10}, None)}]
