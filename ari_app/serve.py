@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import ssl
@@ -72,6 +73,16 @@ STASIS = web.AppKey("stasis", StasisApp)
 ARI_KEEPALIVE_SECONDS = 10.0
 
 
+async def _freeze_startup_heap(app: web.Application) -> None:
+    # A full collection walks every object the collector tracks, and by now the libraries,
+    # the flow, the policies and the pools are hundreds of thousands of them, all kept for
+    # the process's life: under 200 calls such a collection paused the calls' event loop
+    # 120-230 ms at a time. Frozen, they are skipped; what calls make is collected as before.
+    gc.collect()
+    gc.freeze()
+    log.info("start-up heap frozen: %d objects outside garbage collection", gc.get_freeze_count())
+
+
 def init_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[personal_data_guard, audit_http.audit_reads])
     app[OPEN_READS] = settings.environment == "sandbox"
@@ -82,6 +93,7 @@ def init_app(settings: Settings) -> web.Application:
         [_database, _order_engine, _surge_detector, wallboard_http.wallboard_feed, _announcements,
          staffing_http.staffing_policy, _call_handling]
     )
+    app.on_startup.append(_freeze_startup_heap)  # after every cleanup_ctx has started
     app.add_routes(routes)
     app.add_routes(agent_routes)
     app.add_routes(ui_routes)
