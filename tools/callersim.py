@@ -54,6 +54,7 @@ class CallTrace:
     answered_at: float | None = None
     ended_at: float | None = None
     keys_sent: list[str] = field(default_factory=list)
+    keys_sent_at: list[float] = field(default_factory=list)  # time.monotonic()
     heard_ms: list[float] = field(default_factory=list)
     said: bool = False
 
@@ -246,6 +247,7 @@ class _Call:
     async def press(self, key: str) -> None:
         await self.sim.ari.send_dtmf(self.trace.channel_id, key)
         self.trace.keys_sent.append(key)
+        self.trace.keys_sent_at.append(time.monotonic())
         await self.keep_line_open()
 
     async def press_after_prompt(self, key: str) -> None:

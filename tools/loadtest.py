@@ -15,6 +15,7 @@ import json
 import random
 import sys
 import time
+from bisect import bisect_right
 from pathlib import Path
 from statistics import quantiles
 from typing import Any
@@ -31,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=5)
     parser.add_argument("--number", default="12319", help="12320: the dialplan baseline")
+    parser.add_argument("--rate", type=float,
+                        help="calls arriving per second (Poisson, seeded), as a day's callers "
+                             "do; default: all at once, up to --concurrency")
     parser.add_argument("--heard", action="store_true",
                         help="press each key after the prompt ends; time key -> audio heard")
     parser.add_argument("--seed", type=int, default=12319)
@@ -40,12 +44,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.calls < 1 or not 1 <= args.concurrency <= 400:
-        print("loadtest: --calls >= 1 and 1 <= --concurrency <= 400", file=sys.stderr)
+    if args.calls < 1 or not 1 <= args.concurrency <= 400 or (args.rate is not None
+                                                               and args.rate <= 0):
+        print("loadtest: --calls >= 1, 1 <= --concurrency <= 400, --rate > 0", file=sys.stderr)
         return 2
     result = asyncio.run(load(load_settings(), args))
     print(json.dumps(result, indent=2) if args.json else _table(result))
     return 0 if result["failed"] == 0 else 1
+
+
+def arrival_offsets(calls: int, rate: float | None, rng: random.Random) -> list[float]:
+    """Seconds after the start at which each call dials: a Poisson stream at `rate` a second,
+    or all at once (the worst case: every caller's menus in step)."""
+    if rate is None:
+        return [0.0] * calls
+    offsets, at = [], 0.0
+    for _ in range(calls):
+        offsets.append(at)
+        at += rng.expovariate(rate)
+    return offsets
+
+
+def in_progress(traces: list[CallTrace]) -> list[tuple[float, int]]:
+    """(time, calls answered and not yet ended) after each answer and each end."""
+    changes = sorted([(t.answered_at, 1) for t in traces if t.answered_at is not None]
+                     + [(t.ended_at, -1) for t in traces
+                        if t.answered_at is not None and t.ended_at is not None])
+    level, steps = 0, []
+    for at, change in changes:
+        level += change
+        steps.append((at, level))
+    return steps
+
+
+def keys_at_load(traces: list[CallTrace], steps: list[tuple[float, int]], level: int) -> float:
+    """The share of keys sent while at least `level` calls were in progress."""
+    key_times = [at for t in traces for at in t.keys_sent_at]
+    if not key_times:
+        return 0.0
+    times = [at for at, _ in steps]
+    loaded = sum(1 for at in key_times
+                 if (i := bisect_right(times, at)) and steps[i - 1][1] >= level)
+    return round(loaded / len(key_times), 3)
 
 
 def mixed_keys(rng: random.Random) -> list[str]:
@@ -61,6 +101,7 @@ async def load(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
                  say=voices[n % len(voices)] if voices else None)
         for n in range(args.calls)
     ]
+    offsets = arrival_offsets(args.calls, args.rate, rng)
     gate = asyncio.Semaphore(args.concurrency)
     cpu_before, started = _cpu_seconds(), time.monotonic()
     async with aiohttp.ClientSession() as http:
@@ -68,11 +109,13 @@ async def load(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         say_dir = settings.sandbox_root / SAY_SUBDIR
         async with CallerSim(ari, settings.caller_ari_app, say_dir, f"/{SAY_SUBDIR}") as sim:
 
-            async def one(scenario: Scenario) -> CallTrace:
+            async def one(scenario: Scenario, offset: float) -> CallTrace:
+                await asyncio.sleep(started + offset - time.monotonic())
                 async with gate:
                     return await sim.place(scenario, args.number)
 
-            traces = await asyncio.gather(*(one(s) for s in scenarios))
+            traces = await asyncio.gather(
+                *(one(s, o) for s, o in zip(scenarios, offsets, strict=True)))
         wall = time.monotonic() - started
         records = await _hotline_records(http, settings, traces, args.number)
     cpu_after = _cpu_seconds()
@@ -102,8 +145,11 @@ def _summary(
     our_share = [ms for r in records if r
                  for ms in r["metrics"].get("dtmf_to_play_request_ms", [])]
     heard = [ms for t in traces for ms in t.heard_ms]
+    steps = in_progress(traces)
     return {
         "number": args.number, "calls": len(traces), "concurrency": args.concurrency,
+        "rate": args.rate, "peak_in_progress": max((n for _, n in steps), default=0),
+        "keys_at_95pct_load": keys_at_load(traces, steps, int(args.concurrency * 0.95)),
         "answered": len(answered), "completed": len(completed) if ours else None,
         "failed": failed, "wall_seconds": round(wall, 1),
         "serve_cpu_seconds": None if cpu is None else round(cpu, 2),
