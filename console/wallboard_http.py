@@ -66,9 +66,10 @@ async def call_figures_now(sessions: Sessions, policy: WallboardPolicy, now: dat
     """The call figures; with `day`, from the calls kept since its last read."""
     longest = timedelta(minutes=max(policy.windows_minutes))
     since = min(local_midnight(now), now - longest)
+    day = day or DayCalls()
     async with sessions() as session:
-        calls = await (day or DayCalls()).records(session, since, now)
-    return call_part(calls, now, policy)
+        calls = await day.records(session, since, now)
+    return call_part(calls, now, policy, day.today)
 
 
 async def order_figures_now(sessions: Sessions, policy: WallboardPolicy, now: datetime
@@ -138,7 +139,7 @@ class WallboardFeed:
         self.written: set[tuple[str, str]] = set()
         self.last: dict[str, Any] | None = None
         self.orders: dict[str, Any] | None = None  # the order panels, recounted less often
-        self.day = DayCalls()
+        self.day = DayCalls(policy)
 
     async def record(self, update: Update) -> None:
         """Write the update's new moments (once each)."""

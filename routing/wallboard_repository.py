@@ -16,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.enums import CallOutcome, Utility
 from routing.models import AuditEvent, CallSession, WorkOrder
-from routing.wallboard import CallRecord, month_start
+from routing.wallboard import (
+    CallRecord,
+    Tally,
+    WallboardPolicy,
+    left_every_window,
+    local_midnight,
+    month_start,
+)
 from routing.wallboard_orders import RUNNING, OrderDue
 
 # The audit actions of a call's queue moments (written by the wallboard feed; staffing reads
@@ -29,8 +36,9 @@ MOMENTS = (QUEUE_ENTERED, AGENT_ANSWERED, CLASSIFIED)
 # earlier reads. The margin covers a call's end committed a little after its end time.
 SETTLED_AFTER = timedelta(seconds=60)
 # Now and then the day is read whole, which also takes in a rare late change (an order made
-# from a message left after the call) and lets go of calls before the counted span.
-WHOLE_DAY_EVERY = timedelta(seconds=60)
+# from a message left after the call) and lets go of calls before the counted span. On a busy
+# day a whole read is ~10,000 rows on the calls' event loop, so not often.
+WHOLE_DAY_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -50,28 +58,50 @@ async def call_records(session: AsyncSession, since: datetime) -> list[CallRecor
 
 @dataclass
 class DayCalls:
-    """The counted span's call records, kept between recounts (one per wallboard feed)."""
+    """The counted span's call records, kept between recounts (one per wallboard feed).
 
+    With a `policy`, calls that count only in today's window, for good, leave the records for
+    `today` (sums); `records` then returns the rest, which a recount walks."""
+
+    policy: WallboardPolicy | None = None
     rows: dict[str, CallRow] = field(default_factory=dict)
     seen: Seen = field(default_factory=dict)
     made: dict[str, CallRecord] = field(default_factory=dict)
+    today: Tally = field(default_factory=Tally)
+    summed: set[str] = field(default_factory=set)  # in `today`; never made again
+    today_from: datetime | None = None
     read_at: datetime | None = None
     whole_read_at: datetime | None = None
 
     async def records(self, session: AsyncSession, since: datetime, now: datetime
                       ) -> list[CallRecord]:
         changed_since: datetime | None = None
+        midnight = local_midnight(now)
         if self.read_at is not None and self.whole_read_at is not None and (
-                now - self.whole_read_at < WHOLE_DAY_EVERY):
+                now - self.whole_read_at < WHOLE_DAY_EVERY and self.today_from == midnight):
             changed_since = self.read_at - SETTLED_AFTER
         else:
             self.rows, self.seen, self.made, self.whole_read_at = {}, {}, {}, now
+            self.today, self.summed, self.today_from = Tally(), set(), midnight
         touched = await self._read_rows(session, since, changed_since)
         touched |= await self._read_moments(session, changed_since or since)
         for channel_id in touched & self.rows.keys():
             self.made[channel_id] = _call_record(self.rows[channel_id], self.seen)
         self.read_at = now
+        if self.policy is not None:
+            self._sum_settled(now, self.policy)
         return [r for r in self.made.values() if r.started_at >= since]
+
+    def _sum_settled(self, now: datetime, policy: WallboardPolicy) -> None:
+        assert self.today_from is not None
+        # Twice the margin: a call ended before this is not re-read by the next recounts.
+        ended_before = now - 2 * SETTLED_AFTER
+        seconds = policy.service_level.answer_seconds
+        for channel_id, record in list(self.made.items()):
+            if left_every_window(record, now, policy, ended_before):
+                self.today.add_ended(record, self.today_from, seconds)
+                self.summed.add(channel_id)
+                del self.made[channel_id], self.rows[channel_id]
 
     async def _read_rows(self, session: AsyncSession, since: datetime,
                          changed_since: datetime | None) -> set[str]:
@@ -87,6 +117,8 @@ class DayCalls:
                                     CallSession.started_at >= changed_since))
         touched: set[str] = set()
         for call in (await session.execute(query)).all():
+            if call.channel_id in self.summed:
+                continue  # re-read after a long pause between recounts: counted already
             # A call with several orders comes once per order: keep one with a utility.
             if call.channel_id not in touched or call.utility is not None:
                 self.rows[call.channel_id] = call

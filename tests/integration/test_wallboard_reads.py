@@ -12,7 +12,7 @@ from ari_app.storage import CallStore
 from routing.db import make_engine, make_sessionmaker
 from routing.enums import CallOutcome
 from routing.models import AuditEvent
-from routing.wallboard import CallRecord
+from routing.wallboard import CallRecord, call_part, load_policy
 from routing.wallboard_repository import QUEUE_ENTERED, DayCalls, call_records
 
 pytestmark = pytest.mark.integration
@@ -58,6 +58,33 @@ async def test_given_calls_changing_between_reads_then_the_kept_day_equals_a_who
     assert set(kept) == {old, active, new}
     assert kept[active].queued_at == entered and kept[active].utility == "gas"
     assert kept[active].ended_at == now + timedelta(seconds=5)
+
+
+async def test_given_calls_past_every_sliding_window_then_summed_figures_equal_a_whole_read(
+    database: str,
+) -> None:
+    engine = make_engine(database)
+    sessions = make_sessionmaker(engine)
+    store = CallStore(sessions)
+    policy = load_policy()
+    tag = uuid.uuid4().hex[:8]
+    old, recent = f"wb-{tag}-old", f"wb-{tag}-recent"
+    now = datetime.now(UTC)
+    since = now - timedelta(days=1)
+    for call, age in ((old, timedelta(hours=3)), (recent, timedelta(minutes=10))):
+        await store.open(channel_id=call, caller_number=None, caller_name=None,
+                         started_at=now - age)
+        await store.end(channel_id=call, outcome=CallOutcome.ABANDONED, path=[], metrics={},
+                        ended_at=now - age + timedelta(seconds=30))
+    day = DayCalls(policy)
+    async with sessions() as session:
+        await day.records(session, since, now)
+        later = now + timedelta(seconds=5)
+        kept = await day.records(session, since, later)
+        whole = await call_records(session, since)
+    await engine.dispose()
+    assert old in day.summed and old not in mine(kept, tag) and recent in mine(kept, tag)
+    assert call_part(kept, later, policy, day.today) == call_part(whole, later, policy)
 
 
 def mine(records: list[CallRecord], tag: str) -> dict[str, CallRecord]:
