@@ -92,7 +92,7 @@ class CallRunner:
             while self.state is not None and self.state.phase != ENDED:
                 event = await self.inbox.get()
                 if isinstance(event, PlaybackStarted):
-                    self.metrics.playback_started(event.playback_id)
+                    self.metrics.playback_started(event.playback_id, event.asterisk_at)
                     continue
                 await self._feed(event)
         finally:

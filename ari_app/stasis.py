@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy.exc import DBAPIError
 
-from ari_app.call_metrics import PlaybackStarted
+from ari_app.call_metrics import PlaybackStarted, asterisk_time
 from ari_app.calls import CallContext, CallRunner
 from ari_app.client import AriError, AriUnreachable, read_events
 from ari_app.duty_calls import DutyCaller
@@ -259,7 +259,7 @@ def translate(event: dict[str, Any]) -> tuple[str | None, ev.CallEvent | Playbac
         playback = event.get("playback", {})
         channel_id = _target_channel(playback.get("target_uri", ""))
         if kind == "PlaybackStarted":
-            return channel_id, PlaybackStarted(playback.get("id", ""))
+            return channel_id, PlaybackStarted(playback.get("id", ""), asterisk_time(event))
         return channel_id, ev.PlaybackDone(playback.get("id", ""))
     if kind in ("RecordingFinished", "RecordingFailed"):
         recording = event.get("recording", {})

@@ -144,6 +144,8 @@ def _summary(
     dtmf = [ms for r in records if r for ms in r["metrics"].get("dtmf_to_prompt_ms", [])]
     our_share = [ms for r in records if r
                  for ms in r["metrics"].get("dtmf_to_play_request_ms", [])]
+    asterisk_share = [ms for r in records if r
+                      for ms in r["metrics"].get("play_request_to_started_ms", [])]
     heard = [ms for t in traces for ms in t.heard_ms]
     steps = in_progress(traces)
     return {
@@ -156,6 +158,7 @@ def _summary(
         "stasis_to_answer_ms": percentiles(answer),
         "dtmf_to_prompt_ms": percentiles(dtmf),
         "dtmf_to_play_request_ms": percentiles(our_share),
+        "play_request_to_started_ms": percentiles(asterisk_share),
         "key_to_heard_ms": percentiles(heard),
     }
 
