@@ -24,6 +24,8 @@ from ari_app.fallback import ingest_fallback_messages
 from ari_app.snoop import SnoopService
 from ivr import events as ev
 from ivr.flow import PROMPTING, RECORDING, WAITING, CallState, UnreadableState
+from routing.enums import CallOutcome
+from routing.repository import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,11 @@ class StasisApp:
             except UnreadableState as exc:  # one bad row must not keep every call away
                 log.error("call %s: stored IVR state unreadable (%s); if still on the line, "
                           "it starts afresh", call.channel_id, exc)
+                if call.channel_id not in live:  # gone: closed, or it is logged at each start
+                    await self.ctx.store.end(
+                        channel_id=call.channel_id, outcome=CallOutcome.FAILED,
+                        path=[*(call.path or []), "state_unreadable"], metrics={},
+                        ended_at=utcnow())
                 continue
             first: ev.CallEvent = (
                 ev.CallReclaimed() if call.channel_id in live else ev.CallerHungUp()
