@@ -72,7 +72,7 @@ async def call_figures_now(sessions: Sessions, policy: WallboardPolicy, now: dat
     # Reading and counting each hold the calls' event loop for milliseconds under a surge:
     # the calls' events that came meanwhile go between the two, not after both.
     await asyncio.sleep(0)
-    return call_part(calls, now, policy, day.today)
+    return call_part(calls, now, policy, day.bases())
 
 
 async def order_figures_now(sessions: Sessions, policy: WallboardPolicy, now: datetime

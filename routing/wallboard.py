@@ -113,10 +113,9 @@ def local_midnight(now: datetime) -> datetime:
 
 @dataclass
 class Tally:
-    """A window's sums over calls whose part in it can no longer change: today's calls that
-    ended and that every sliding window has let go. Kept between recounts, they spare each
-    recount a walk over the whole day (issue 6: under 200 calls that walk was the largest
-    single cost in serve's event loop)."""
+    """A window's sums over the parts of calls that can no longer change (routing.
+    wallboard_sums): kept between recounts, they spare each recount a walk over every call in
+    the window (issue 6: under 200 calls that walk was the largest cost in serve's loop)."""
 
     calls: int = 0
     per_utility: Counter[str] = field(default_factory=Counter)
@@ -125,29 +124,23 @@ class Tally:
     abandoned: int = 0
     callbacks: int = 0
 
-    def add_ended(self, record: CallRecord, since: datetime, answer_seconds: int) -> None:
-        assert record.ended_at is not None
-        if record.started_at >= since:
-            self.calls += 1
-            self.per_utility[record.utility or NO_UTILITY] += 1
-        if record.queued_at is not None and record.queued_at >= since:
-            kind, wait = _wait(record, record.ended_at)
-            self.answered += kind == "answered"
-            self.answered_within += kind == "answered" and wait <= timedelta(
-                seconds=answer_seconds)
-            self.abandoned += kind == "abandoned"
-            self.callbacks += kind == "callback"
+    def count_start(self, utility: str | None, sign: int = 1) -> None:
+        self.calls += sign
+        self.per_utility[utility or NO_UTILITY] += sign
+
+    def count_wait(self, kind: str, within: bool, sign: int = 1) -> None:
+        """An ended wait in the line: answered (within the bar or not), abandoned, callback."""
+        self.answered += sign * (kind == "answered")
+        self.answered_within += sign * (kind == "answered" and within)
+        self.abandoned += sign * (kind == "abandoned")
+        self.callbacks += sign * (kind == "callback")
 
 
-def left_every_window(record: CallRecord, now: datetime, policy: WallboardPolicy,
-                      ended_before: datetime) -> bool:
-    """Whether a call now counts only in today's window, and for good: it ended before
-    `ended_before` (after which nothing re-reads it) and it started, and entered the line,
-    before the longest sliding window."""
-    gone = now - timedelta(minutes=max(policy.windows_minutes))
-    return (record.ended_at is not None and record.ended_at < ended_before
-            and record.started_at < gone
-            and (record.queued_at is None or record.queued_at < gone))
+def ended_wait(record: CallRecord, answer_seconds: int) -> tuple[str, bool]:
+    """How an ended call's wait in the line ended, and whether within the bar."""
+    assert record.ended_at is not None and record.queued_at is not None
+    kind, wait = _wait(record, record.ended_at)
+    return kind, wait <= timedelta(seconds=answer_seconds)
 
 
 def window_figures(
@@ -194,18 +187,19 @@ def _wait(record: CallRecord, now: datetime) -> tuple[str, timedelta]:
 
 def call_figures(
     records: Iterable[CallRecord], now: datetime, policy: WallboardPolicy,
-    today_base: Tally | None = None,
+    bases: Mapping[str, Tally] | None = None,
 ) -> list[WindowFigures]:
-    """The sliding windows of the policy, then today (with `today_base` added)."""
+    """The sliding windows of the policy, then today; each with its sums from `bases` (by
+    window name) added, of calls not among `records`."""
     records = list(records)
+    bases = bases or {}
     seconds = policy.service_level.answer_seconds
-    windows: list[tuple[str, datetime, Tally | None]] = [
-        (f"{m}m", now - timedelta(minutes=m), None) for m in policy.windows_minutes]
-    windows.append(("today", local_midnight(now), today_base))
+    windows = [(f"{m}m", now - timedelta(minutes=m)) for m in policy.windows_minutes]
+    windows.append(("today", local_midnight(now)))
     return [
         window_figures(records, name=name, since=since, now=now, answer_seconds=seconds,
-                       base=base)
-        for name, since, base in windows
+                       base=bases.get(name))
+        for name, since in windows
     ]
 
 
@@ -214,7 +208,7 @@ def month_start(now: datetime) -> datetime:
 
 
 def call_part(calls: Iterable[CallRecord], now: datetime, policy: WallboardPolicy,
-              today_base: Tally | None = None) -> dict[str, Any]:
+              bases: Mapping[str, Tally] | None = None) -> dict[str, Any]:
     rule = policy.service_level
     return {
         "at": now.isoformat(),
@@ -222,7 +216,7 @@ def call_part(calls: Iterable[CallRecord], now: datetime, policy: WallboardPolic
             "answer_seconds": rule.answer_seconds, "target_percent": rule.target_percent,
             "clauses": rule.clauses,
         },
-        "windows": [w.as_json() for w in call_figures(calls, now, policy, today_base)],
+        "windows": [w.as_json() for w in call_figures(calls, now, policy, bases)],
     }
 
 

@@ -16,15 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.enums import CallOutcome, Utility
 from routing.models import AuditEvent, CallSession, WorkOrder
-from routing.wallboard import (
-    CallRecord,
-    Tally,
-    WallboardPolicy,
-    left_every_window,
-    local_midnight,
-    month_start,
-)
+from routing.wallboard import CallRecord, Tally, WallboardPolicy, local_midnight, month_start
 from routing.wallboard_orders import RUNNING, OrderDue
+from routing.wallboard_sums import SettledSums
 
 # The audit actions of a call's queue moments (written by the wallboard feed; staffing reads
 # them too): a caller entering the agents' line, an agent answering, and the utility of an
@@ -60,46 +54,51 @@ async def call_records(session: AsyncSession, since: datetime) -> list[CallRecor
 class DayCalls:
     """The counted span's call records, kept between recounts (one per wallboard feed).
 
-    With a `policy`, calls that count only in today's window, for good, leave the records for
-    `today` (sums); `records` then returns the rest, which a recount walks."""
+    With a `policy`, calls that can no longer change leave the records for each window's
+    sums (`sums`); `records` then returns the calls still changing, which a recount walks."""
 
     policy: WallboardPolicy | None = None
     rows: dict[str, CallRow] = field(default_factory=dict)
     seen: Seen = field(default_factory=dict)
     made: dict[str, CallRecord] = field(default_factory=dict)
-    today: Tally = field(default_factory=Tally)
-    summed: set[str] = field(default_factory=set)  # in `today`; never made again
-    today_from: datetime | None = None
+    sums: SettledSums | None = None
+    summed: set[str] = field(default_factory=set)  # in `sums`; never made again
     read_at: datetime | None = None
     whole_read_at: datetime | None = None
+
+    def bases(self) -> dict[str, Tally]:
+        """Each window's sums of the calls `records` no longer returns, by window name."""
+        return self.sums.sums if self.sums is not None else {}
 
     async def records(self, session: AsyncSession, since: datetime, now: datetime
                       ) -> list[CallRecord]:
         changed_since: datetime | None = None
         midnight = local_midnight(now)
         if self.read_at is not None and self.whole_read_at is not None and (
-                now - self.whole_read_at < WHOLE_DAY_EVERY and self.today_from == midnight):
+                now - self.whole_read_at < WHOLE_DAY_EVERY and now >= self.read_at
+                and (self.sums is None or self.sums.day_start == midnight)):
             changed_since = self.read_at - SETTLED_AFTER
-        else:
+        else:  # also after midnight, or a clock set back: the sums slide forward only
             self.rows, self.seen, self.made, self.whole_read_at = {}, {}, {}, now
-            self.today, self.summed, self.today_from = Tally(), set(), midnight
+            self.summed = set()
+            self.sums = (SettledSums(self.policy, midnight, now) if self.policy is not None
+                         else None)
         touched = await self._read_rows(session, since, changed_since)
         touched |= await self._read_moments(session, changed_since or since)
         for channel_id in touched & self.rows.keys():
             self.made[channel_id] = _call_record(self.rows[channel_id], self.seen)
         self.read_at = now
-        if self.policy is not None:
-            self._sum_settled(now, self.policy)
+        if self.sums is not None:
+            self._sum_settled(now, self.sums)
         return [r for r in self.made.values() if r.started_at >= since]
 
-    def _sum_settled(self, now: datetime, policy: WallboardPolicy) -> None:
-        assert self.today_from is not None
+    def _sum_settled(self, now: datetime, sums: SettledSums) -> None:
+        sums.slide(now)
         # Twice the margin: a call ended before this is not re-read by the next recounts.
         ended_before = now - 2 * SETTLED_AFTER
-        seconds = policy.service_level.answer_seconds
         for channel_id, record in list(self.made.items()):
-            if left_every_window(record, now, policy, ended_before):
-                self.today.add_ended(record, self.today_from, seconds)
+            if record.ended_at is not None and record.ended_at < ended_before:
+                sums.add(record)
                 self.summed.add(channel_id)
                 del self.made[channel_id], self.rows[channel_id]
 
