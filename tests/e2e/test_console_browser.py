@@ -190,9 +190,12 @@ async def live_up(page: Page) -> None:
     await page.wait_for_selector("#live-status[data-up=true]", timeout=5000)
 
 
-async def click_state(page: Page, state: str, live: LiveLog) -> None:
+async def click_state(page: Page, state: str, live: LiveLog, then: tuple[str, ...] = ()) -> None:
+    """Click a state button and see it taken. `then` lists states the agent may already have
+    moved on to by the time the page is looked at (a waiting call offered at once)."""
     await page.click(f"button[data-state={state}]")
-    await page.wait_for_selector(f"#agent-state[data-state={state}]", timeout=3000)
+    shown = ", ".join(f"#agent-state[data-state={s}]" for s in (state, *then))
+    await page.wait_for_selector(shown, timeout=3000)
     await live.first(
         lambda u: (
             u["topic"] == "agent_state"
@@ -278,7 +281,7 @@ async def test_agent_console_and_wallboard_follow_a_real_call(
         assert "燃气 › 人工服务" in (await wallboard.text_content(ivr_row) or "")
 
         # 2. The agent goes available; the softphone answers; screen-pop and served call.
-        await click_state(console, "available", live)
+        await click_state(console, "available", live, then=("ringing", "on_call"))
         when, update = await live.first(
             lambda u: u["topic"] == "screen_pop" and u["data"]["call_id"] == call_id, within=20
         )

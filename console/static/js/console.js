@@ -96,7 +96,16 @@ async function enter(agentId) {
 
 // -- my state ----------------------------------------------------------------------------
 
+// A reply to our own state change can arrive after a live update that is newer (the ACD
+// offered a waiting call the moment we went available); showing the reply would wind the
+// badge back to a state the agent has already left.
+function isOlder(agent, shown) {
+  return Boolean(shown && shown.id === agent.id && agent.since && shown.since
+    && Date.parse(agent.since) < Date.parse(shown.since));
+}
+
 function showAgent(agent) {
+  if (isOlder(agent, state.agent)) return;
   state.agent = agent;
   const badge = $("#agent-state");
   badge.dataset.state = agent.state;
