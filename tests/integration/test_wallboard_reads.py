@@ -4,9 +4,12 @@ whole read of the day on the real PostgreSQL, after calls end, enter the line an
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ari_app.storage import CallStore
 from routing.db import make_engine, make_sessionmaker
@@ -18,15 +21,29 @@ from routing.wallboard_repository import QUEUE_ENTERED, DayCalls, call_records
 pytestmark = pytest.mark.integration
 
 
-async def test_given_calls_changing_between_reads_then_the_kept_day_equals_a_whole_read(
-    database: str,
-) -> None:
+@dataclass(frozen=True)
+class Day:
+    """A real database, this test's tag on its call ids, and the test's `now`."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    store: CallStore
+    tag: str
+    now: datetime
+
+
+@pytest.fixture
+async def day_db(database: str) -> AsyncIterator[Day]:
     engine = make_engine(database)
     sessions = make_sessionmaker(engine)
-    store = CallStore(sessions)
-    tag = uuid.uuid4().hex[:8]
+    yield Day(sessions, CallStore(sessions), uuid.uuid4().hex[:8], datetime.now(UTC))
+    await engine.dispose()
+
+
+async def test_given_calls_changing_between_reads_then_the_kept_day_equals_a_whole_read(
+    day_db: Day,
+) -> None:
+    sessions, store, tag, now = day_db.sessions, day_db.store, day_db.tag, day_db.now
     old, active, new = (f"wb-{tag}-{name}" for name in ("old", "active", "new"))
-    now = datetime.now(UTC)
     since = now - timedelta(days=1)
     await store.open(channel_id=old, caller_number=None, caller_name=None,
                      started_at=now - timedelta(hours=2))
@@ -53,7 +70,6 @@ async def test_given_calls_changing_between_reads_then_the_kept_day_equals_a_who
         whole = mine(await call_records(session, since), tag)
     await store.end(channel_id=new, outcome=CallOutcome.ABANDONED, path=[], metrics={},
                     ended_at=now + timedelta(seconds=8))
-    await engine.dispose()
     assert kept == whole
     assert set(kept) == {old, active, new}
     assert kept[active].queued_at == entered and kept[active].utility == "gas"
@@ -61,18 +77,14 @@ async def test_given_calls_changing_between_reads_then_the_kept_day_equals_a_who
 
 
 async def test_given_settled_calls_summed_then_the_figures_equal_a_whole_read(
-    database: str,
+    day_db: Day,
 ) -> None:
-    engine = make_engine(database)
-    sessions = make_sessionmaker(engine)
-    store = CallStore(sessions)
+    sessions, store, tag, now = day_db.sessions, day_db.store, day_db.tag, day_db.now
     policy = load_policy()
-    tag = uuid.uuid4().hex[:8]
     # Settled: 3 h ago (today's window only) and 10 min ago (every window); still changing:
     # ended 30 s ago.
     ages = {f"wb-{tag}-old": timedelta(hours=3), f"wb-{tag}-recent": timedelta(minutes=10),
             f"wb-{tag}-fresh": timedelta(minutes=1)}
-    now = datetime.now(UTC)
     since = now - timedelta(days=1)
     for call, age in ages.items():
         await store.open(channel_id=call, caller_number=None, caller_name=None,
@@ -85,7 +97,6 @@ async def test_given_settled_calls_summed_then_the_figures_equal_a_whole_read(
         later = now + timedelta(seconds=5)
         kept = await day.records(session, since, later)
         whole = await call_records(session, since)
-    await engine.dispose()
     assert {f"wb-{tag}-old", f"wb-{tag}-recent"} <= day.summed
     assert set(mine(kept, tag)) == {f"wb-{tag}-fresh"}
     assert call_part(kept, later, policy, day.bases()) == call_part(whole, later, policy)
