@@ -23,6 +23,7 @@ from ari_app.calls import CallContext
 from ari_app.client import AriClient
 from ari_app.duty_calls import DutyCaller
 from ari_app.errors import CommandError
+from ari_app.priority import take_realtime_priority
 from ari_app.queue import QueueService
 from ari_app.settings import Settings, load_settings
 from ari_app.snoop import SnoopService
@@ -260,6 +261,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.port:
         settings = settings.model_copy(update={"http_port": args.port})
+    take_realtime_priority(settings.realtime_priority)  # before any thread is started
     tls = tls_context(settings)
     upgrade(settings.database_url)
     log.info(

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     sweeper_renotify_minutes: float = Field(default=30.0, gt=0)
     receipt_grace_minutes: float = Field(default=5.0, ge=0)
 
+    # SCHED_RR priority of serve's event loop (ari_app/priority.py); 0 = normal scheduling.
+    # At most 9, below Asterisk's own `highpriority` (10). Needs CAP_SYS_NICE.
+    realtime_priority: int = Field(default=0, ge=0, le=9)
+
     # Call-surge thresholds (L 3.1.2(5)); the file's numbers are center defaults.
     surge_policy_file: Path = PROJECT_ROOT / "routing" / "surge_policy.yaml"
 

@@ -9,6 +9,8 @@ exec 9>/var/lib/hotline12319/tests.lock
 flock 9
 export DATABASE_URL=${DATABASE_URL:-postgresql+asyncpg://hotline:hotline@127.0.0.1:5432/hotline}
 export HOTLINE_WRAP_UP_SECONDS=${HOTLINE_WRAP_UP_SECONDS:-2}
+# The calls' event loop at real-time priority, as deployed (docker/compose.yaml); 0 = off.
+export HOTLINE_REALTIME_PRIORITY=${HOTLINE_REALTIME_PRIORITY:-5}
 log=$(mktemp -t hotline-serve.XXXXXX.log)
 .venv/bin/hotline12319 serve >"$log" 2>&1 &
 serve=$!

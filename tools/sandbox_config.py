@@ -142,6 +142,9 @@ def template_vars(inst: Instance, settings: Settings) -> dict[str, str]:
         "ari_app": inst.ari_app,
         "web_port": settings.http_port,
         "prompts_uri": settings.prompts_uri.rstrip("/"),
+        # The hotline's Asterisk runs at real-time priority as a production one would; the
+        # caller simulator stands for the world outside and takes what CPU is left.
+        "high_priority": "yes" if inst.name == "hotline" else "no",
     }
     return {key: str(value) for key, value in values.items()}
 

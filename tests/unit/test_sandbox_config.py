@@ -61,6 +61,7 @@ def test_hotline_gets_its_ports_credentials_and_paths(settings: Settings) -> Non
     assert "icesupport = no" in files["rtp.conf"]
     assert "astspooldir => /srv/hotline12319/hotline/spool" in files["asterisk.conf"]
     assert "transmit_silence = yes" in files["asterisk.conf"]
+    assert "highpriority = yes" in files["asterisk.conf"]  # SCHED_RR, as in production
     assert "Stasis(hotapp)" in files["extensions.conf"]
     assert "PROMPTS = /srv/test/prompts" in files["extensions.conf"]
     assert "RECDIR = /srv/hotline12319/hotline/spool/recording" in files["extensions.conf"]
@@ -79,6 +80,7 @@ def test_caller_points_at_the_hotline(settings: Settings) -> None:
     assert "contact = sip:127.0.0.1:25060" in files["pjsip.conf"]
     assert "rtpstart = 31000" in files["rtp.conf"]
     assert "Stasis(simapp," in files["extensions.conf"]
+    assert "highpriority = no" in files["asterisk.conf"]  # the outside world: normal priority
 
 
 def test_the_two_instances_never_share_a_port_or_directory(settings: Settings) -> None:
