@@ -19,6 +19,7 @@ from ari_app.call_metrics import CallMetrics, PlaybackStarted
 from ari_app.call_recordings import keep_call_recording
 from ari_app.client import AriClient, AriError, AriNotFound
 from ari_app.queue import QueueService
+from ari_app.queue_moments import QueueMoments
 from ari_app.speech import CallSpeech
 from ari_app.state_writer import CallStates
 from ari_app.storage import CallStore
@@ -30,6 +31,7 @@ from ivr.queueing import ENDED
 from routing.announcement_board import AnnouncementBoard
 from routing.enums import CallOutcome, OrderType
 from routing.repository import utcnow
+from routing.wallboard_repository import CLASSIFIED
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class CallContext:
     states: CallStates
     speech: CallSpeech | None = None
     announcements: AnnouncementBoard | None = None
+    moments: QueueMoments | None = None  # the service level's moments (ari_app/queue_moments)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
@@ -209,9 +212,11 @@ class CallRunner:
                     metrics=self.metrics.as_json(),
                     ended_at=utcnow(),
                 )
-                self.ctx.hub.publish(
-                    "call_ended", {**self._public_state(), "outcome": outcome.value}
-                )
+                ended = {**self._public_state(), "outcome": outcome.value}
+                if ended["utility"] and self.ctx.moments is not None:
+                    self.ctx.moments.note(self.channel_id, CLASSIFIED, utcnow(),
+                                          {"utility": ended["utility"]})
+                self.ctx.hub.publish("call_ended", ended)
 
     def _join_incident(self, number: str, order: cmd.CreateOrder) -> None:
         """A caller who heard about an outage and still reports it joins its incident; off

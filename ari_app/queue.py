@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ari_app.client import AriClient, AriError
+from ari_app.queue_moments import QueueMoments
 from ari_app.queue_view import agent_json, queue_snapshot
 from console.live import LiveHub
 from ivr import events as ev
@@ -23,6 +24,7 @@ from routing.agent_repository import AgentStore
 from routing.enums import Utility
 from routing.queue_estimate import DEFAULT_HANDLE_SECONDS, DEFAULT_HANDLE_WINDOW, HandleTimes
 from routing.repository import utcnow
+from routing.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class QueueService:
         hub: LiveHub,
         default_handle_seconds: float = DEFAULT_HANDLE_SECONDS,
         handle_window: int = DEFAULT_HANDLE_WINDOW,
+        moments: QueueMoments | None = None,
     ) -> None:
         self.ari, self.app, self.store = ari, app, store
         self.ring_seconds, self.wrap_up_seconds = ring_seconds, wrap_up_seconds
@@ -71,6 +74,7 @@ class QueueService:
         self.bridges: dict[str, str] = {}  # call id -> bridge id
         self.lock = asyncio.Lock()
         self.hub = hub
+        self.moments = moments  # what the wallboard and staffing count, as it happens
 
     async def load(self) -> None:
         """Agents from the database; a call they were on did not survive our restart."""
@@ -101,7 +105,10 @@ class QueueService:
             ):
                 return False
             self.waiters[call_id] = Waiter(call_id, inbox, caller_number, context)
-            self.acd = self.acd.enqueue(WaitingCall(call_id, utility, emergency, utcnow()))
+            entered = utcnow()
+            self.acd = self.acd.enqueue(WaitingCall(call_id, utility, emergency, entered))
+            self._note(call_id, QUEUE_ENTERED, entered,
+                       {"utility": utility.value if utility else None, "emergency": emergency})
             await self._dispatch()
             return True
 
@@ -238,7 +245,10 @@ class QueueService:
         except AriError as exc:  # one side hung up as the agent answered: its end follows
             log.warning("could not connect call %s to agent %s: %s", leg.call_id, agent_id, exc)
             return
-        self.acd = self.acd.answered(leg.call_id, utcnow())
+        answered = utcnow()
+        self.acd = self.acd.answered(leg.call_id, answered)
+        if waiter is not None and not leg.callback:  # a call-back is not the line's wait
+            self._note(leg.call_id, AGENT_ANSWERED, answered, {"agent_id": agent_id})
         await self._record(agent_id, "on_call")
         if waiter is not None:
             self.hub.publish(
@@ -346,6 +356,10 @@ class QueueService:
         if channel_id:
             with contextlib.suppress(AriError):
                 await self.ari.hangup(channel_id)
+
+    def _note(self, call_id: str, action: str, at: datetime, detail: dict[str, Any]) -> None:
+        if self.moments is not None:
+            self.moments.note(call_id, action, at, detail)
 
     async def _record(self, agent_id: str, why: str) -> None:
         agent = self.acd.agents.get(agent_id)

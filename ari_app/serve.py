@@ -25,6 +25,7 @@ from ari_app.duty_calls import DutyCaller
 from ari_app.errors import CommandError
 from ari_app.priority import take_realtime_priority
 from ari_app.queue import QueueService
+from ari_app.queue_moments import QueueMoments
 from ari_app.settings import Settings, load_settings
 from ari_app.snoop import SnoopService
 from ari_app.speech import CallSpeech
@@ -172,6 +173,8 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
     connector = aiohttp.TCPConnector(keepalive_timeout=ARI_KEEPALIVE_SECONDS)
     async with aiohttp.ClientSession(connector=connector) as http:
         ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        moments = QueueMoments(app[SESSIONS])
+        moments.start()
         queue = QueueService(
             ari,
             settings.ari_app,
@@ -182,6 +185,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             hub=hub,
             default_handle_seconds=settings.queue_default_handle_seconds,
             handle_window=settings.queue_handle_window,
+            moments=moments,
         )
         await queue.load()
         app[QUEUE] = queue
@@ -198,6 +202,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             hub=hub,
             speech=speech,
             announcements=app[announcements_http.BOARD],
+            moments=moments,
         )
         duty = DutyCaller(
             ari=ari,
@@ -231,6 +236,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await ctx.states.close()
+        await moments.close()
         if speech is not None:
             await speech.transcriber.aclose()
 

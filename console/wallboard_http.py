@@ -1,9 +1,10 @@
 """The wallboard's server side: GET /api/wallboard and the `wallboard` update on /api/live.
 
-The queue lives in memory (ari_app/queue.py); the moments a service level needs - when a
-caller entered the agents' line and when an agent answered - are written to the audit trail
-as they are published on the live hub, so the figures survive a restart and are counted
-from the database like everything else. The figures themselves are `routing.wallboard`'s.
+The moments a service level needs - a caller entering the agents' line, an agent answering,
+an ended call's utility - are written to the audit trail by the adapters that see them
+(ari_app/queue_moments.py), so the figures survive a restart and are counted from the
+database like everything else. This feed only recounts when the live hub says something
+moved, and publishes. The figures themselves are `routing.wallboard`'s.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from console.api import CENTER, current_user, now
 from console.http import SESSIONS
 from console.live import HUB, LiveHub, Update
-from routing.models import AuditEvent
 from routing.wallboard import (
     WallboardPolicy,
     call_part,
@@ -32,10 +31,6 @@ from routing.wallboard import (
     without_clock,
 )
 from routing.wallboard_repository import (
-    AGENT_ANSWERED,
-    CLASSIFIED,
-    MOMENTS,
-    QUEUE_ENTERED,
     DayCalls,
     order_rows,
 )
@@ -97,67 +92,18 @@ async def get_wallboard(request: web.Request) -> web.Response:
     )
 
 
-# -- recording and pushing -----------------------------------------------------------------
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    with contextlib.suppress(ValueError):
-        return datetime.fromisoformat(value)
-    return None
-
-
-def queue_moments(update: Update) -> list[tuple[str, str, datetime, dict[str, Any]]]:
-    """(call id, action, when, detail) of the moments an update reports: a caller entering
-    the line (every queue snapshot repeats it), an agent answering (not a call-back), the
-    utility of an ended call."""
-    data = update.get("data")
-    if not isinstance(data, dict):
-        return []
-    if update.get("topic") == "queue":
-        return [
-            (w["call_id"], QUEUE_ENTERED, at, {"utility": w.get("utility"),
-                                               "emergency": w.get("emergency")})
-            for w in data.get("waiting", [])
-            if not w.get("callback") and (at := _time(w.get("entered_at"))) is not None
-        ]
-    if update.get("topic") == "call_ended" and data.get("utility") and data.get("channel_id"):
-        at = _time(update.get("at"))
-        if at is not None:
-            return [(data["channel_id"], CLASSIFIED, at, {"utility": data["utility"]})]
-    if update.get("topic") == "screen_pop" and not data.get("callback"):
-        at = _time(update.get("at"))
-        if at is not None and data.get("call_id"):
-            return [(data["call_id"], AGENT_ANSWERED, at, {"agent_id": data.get("agent_id")})]
-    return []
+# -- pushing -----------------------------------------------------------------------------
 
 
 class WallboardFeed:
-    """Writes the queue moments it sees and publishes the figures when they change."""
+    """Publishes the figures when they change."""
 
     def __init__(self, hub: LiveHub, sessions: Sessions, policy: WallboardPolicy,
                  clock: Clock = now) -> None:
         self.hub, self.sessions, self.policy, self.clock = hub, sessions, policy, clock
-        self.written: set[tuple[str, str]] = set()
         self.last: dict[str, Any] | None = None
         self.orders: dict[str, Any] | None = None  # the order panels, recounted less often
         self.day = DayCalls(policy)
-
-    async def record(self, update: Update) -> None:
-        """Write the update's new moments (once each)."""
-        fresh = [m for m in queue_moments(update) if (m[0], m[1]) not in self.written]
-        if fresh:
-            async with self.sessions.begin() as session:
-                for call_id, action, at, detail in fresh:
-                    if await _already(session, call_id, action):
-                        continue  # written before a restart of ours
-                    session.add(AuditEvent(at=at, actor="acd", entity="call",
-                                           entity_id=call_id, action=action, detail=detail))
-            self.written.update((m[0], m[1]) for m in fresh)
-        if update.get("topic") == "call_ended":
-            channel = (update.get("data") or {}).get("channel_id")
-            self.written -= {(channel, action) for action in MOMENTS}
 
     async def publish_if_changed(self, orders_too: bool) -> bool:
         """Recount the calls (and the orders, on the tick or a new order: order events are
@@ -174,27 +120,20 @@ class WallboardFeed:
         return True
 
 
-async def _already(session: AsyncSession, call_id: str, action: str) -> bool:
-    found = await session.execute(select(AuditEvent.id).where(
-        AuditEvent.entity == "call", AuditEvent.entity_id == call_id, AuditEvent.action == action
-    ).limit(1))
-    return found.first() is not None
-
-
 async def run_feed(feed: WallboardFeed, queue: asyncio.Queue[Update], tick: float,
                    settle: float = SETTLE_SECONDS) -> None:
-    """Until cancelled: record each update; recount after a change, and on the tick (the
-    windows slide and a waiting caller passes the 15 s bar with no update at all)."""
+    """Until cancelled: recount after a change, and on the tick (the windows slide and a
+    waiting caller passes the 15 s bar with no update at all)."""
     loop = asyncio.get_running_loop()
     next_tick = loop.time()
     orders_due: float | None = None  # a new order's panels are recounted by then
     while True:
-        topics = await _updates_until(feed, queue, next_tick, first_only=True)
+        topics = await _updates_until(queue, next_tick, first_only=True)
         ticked = loop.time() >= next_tick
         if not ticked and topics & CHANGES:
             # Under a surge a change comes every few milliseconds: one recount per settle
             # period, not one per call, keeps the counting off the calls' event loop.
-            topics |= await _updates_until(feed, queue, min(next_tick, loop.time() + settle))
+            topics |= await _updates_until(queue, min(next_tick, loop.time() + settle))
             ticked = loop.time() >= next_tick
         if ORDER_CREATED in topics and orders_due is None:
             orders_due = loop.time() + ORDER_SETTLE_SECONDS
@@ -206,10 +145,10 @@ async def run_feed(feed: WallboardFeed, queue: asyncio.Queue[Update], tick: floa
             next_tick = loop.time() + tick
 
 
-async def _updates_until(feed: WallboardFeed, queue: asyncio.Queue[Update], until: float,
+async def _updates_until(queue: asyncio.Queue[Update], until: float,
                          first_only: bool = False) -> set[Any]:
-    """Record the updates that come before `until` (with `first_only`: the first one and
-    whatever is queued behind it); their topics. Only the wait is timed, never a write."""
+    """The topics of the updates that come before `until` (with `first_only`: the first one
+    and whatever is queued behind it)."""
     loop = asyncio.get_running_loop()
     topics: set[Any] = set()
     while until - loop.time() > 0:
@@ -220,17 +159,12 @@ async def _updates_until(feed: WallboardFeed, queue: asyncio.Queue[Update], unti
                 update = await queue.get()
         except TimeoutError:
             break
-        topics.add(await _recorded(feed, update))
+        topics.add(update.get("topic"))
         if first_only:
             while not queue.empty():
-                topics.add(await _recorded(feed, queue.get_nowait()))
+                topics.add(queue.get_nowait().get("topic"))
             break
     return topics
-
-
-async def _recorded(feed: WallboardFeed, update: Update) -> Any:
-    await _step(feed.record, update)
-    return update.get("topic")
 
 
 async def _step(step: Callable[..., Any], *args: Any) -> bool:

@@ -1,7 +1,7 @@
 """Staffing's reads from the database, and the two reports built from them (adapter).
 
 No table of its own: the moments a caller entered the agents' line and an agent answered are
-the `call` audit rows the wallboard feed writes (console/wallboard_http.py), the agents' state
+the `call` audit rows the queue adapter writes (ari_app/queue_moments.py), the agents' state
 history is the `agent` / `state_changed` audit rows of routing/agent_repository.py, the end of
 a call is its call session, and planned outages are the announcements registry.
 """

@@ -20,7 +20,7 @@ from routing.wallboard import CallRecord, Tally, WallboardPolicy, local_midnight
 from routing.wallboard_orders import RUNNING, OrderDue
 from routing.wallboard_sums import SettledSums
 
-# The audit actions of a call's queue moments (written by the wallboard feed; staffing reads
+# The audit actions of a call's queue moments (written by ari_app/queue_moments.py; staffing reads
 # them too): a caller entering the agents' line, an agent answering, and the utility of an
 # ended call that left in the menus, with no order to say it.
 QUEUE_ENTERED, AGENT_ANSWERED, CLASSIFIED = "queue_entered", "agent_answered", "call_classified"

@@ -9,9 +9,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
 from ari_app.client import AriClient
 from ari_app.settings import Settings
+from routing.db import make_engine, make_sessionmaker
+from routing.models import AuditEvent
+from routing.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.integration.agents_support import log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario
@@ -89,6 +93,29 @@ async def test_agent_who_answers_during_the_queue_announcement_is_connected_at_o
         ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
         stored = set(await ari.stored_recordings())
     assert f"conv-{result['hotline']['channel_id']}" in stored
+    # The moments the wallboard and staffing count, written by the queue's adapter.
+    trail = await call_trail(settings, result["hotline"]["channel_id"])
+    assert trail[QUEUE_ENTERED]["utility"] == "gas"
+    assert trail[AGENT_ANSWERED] == {"agent_id": "a5001"}
+    assert trail[CLASSIFIED] == {"utility": "gas"}
+
+
+async def call_trail(settings: Settings, channel_id: str) -> dict[str, Any]:
+    """A call's queue moments (action -> detail), once all three are in (written in the
+    background as they happen)."""
+    engine = make_engine(settings.database_url)
+    try:
+        for _ in range(50):
+            async with make_sessionmaker(engine)() as session:
+                rows = await session.execute(select(AuditEvent.action, AuditEvent.detail).where(
+                    AuditEvent.entity == "call", AuditEvent.entity_id == channel_id))
+                found = {action: detail for action, detail in rows}
+            if len(found) >= 3:
+                break
+            await asyncio.sleep(0.1)
+        return found
+    finally:
+        await engine.dispose()
 
 
 async def test_agent_who_does_not_answer_is_skipped_and_paused(

@@ -2,7 +2,7 @@
 tests/integration/orders_support.py).
 
 The rows are what the running system leaves: a call session per call, the `queue_entered` /
-`agent_answered` audit rows the wallboard feed writes, the agents' `state_changed` audit rows,
+`agent_answered` audit rows the queue adapter writes, the agents' `state_changed` audit rows,
 announcements. The expected numbers are worked out by hand in the comments; the agents needed
 are Erlang C's at 80 % within 15 s, e.g. 4 calls in 30 min of 200 s: A = 8/h x 200 s = 0.444
 erlang; one agent answers P(wait) = 0.444 and SL = 1 - 0.444 e^(-(1 - 0.444) 15/200) = 0.57

@@ -17,11 +17,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from ari_app.queue_moments import QueueMoments
 from console.http import SESSIONS
 from console.live import HUB
 from routing.enums import CallOutcome, OrderType, Utility
 from routing.models import CallSession, WorkOrder
 from routing.transitions import State
+from routing.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration
@@ -72,20 +74,28 @@ async def add_rows(api: Client, now: datetime) -> None:
         ])
 
 
-def publish_acd_updates(api: Client, now: datetime) -> None:
-    """What ari_app/queue.py publishes: the line with three callers, then an agent answers
-    the one who entered 5 s ago."""
+async def acd_moments_and_updates(api: Client, now: datetime) -> None:
+    """What ari_app/queue.py and calls.py do: note the moments (three callers enter the
+    line, an agent answers the one who entered 5 s ago, a call ends in the menus), and
+    publish the line, the screen-pop and the call's end on the hub."""
     def waiting(call_id: str, seconds: int) -> dict[str, Any]:
         return {"call_id": call_id, "utility": "gas", "emergency": False, "callback": False,
                 "entered_at": (now - timedelta(seconds=seconds)).isoformat(),
                 "ringing_agent": None, "caller_number": None}
 
+    moments = QueueMoments(api.app[SESSIONS])
+    for call_id, seconds in (("wb-fast", 5), ("wb-gone", 60), ("wb-wait", 40)):
+        moments.note(call_id, QUEUE_ENTERED, now - timedelta(seconds=seconds),
+                     {"utility": "gas", "emergency": False})
+    moments.note("wb-fast", AGENT_ANSWERED, now, {"agent_id": "a1"})
+    # A caller who chose water and hung up in the menus: only the call's end names the utility.
+    moments.note("wb-menu", CLASSIFIED, now, {"utility": "water"})
+    assert await moments.write_pending()
     hub = api.app[HUB]
     hub.publish("queue", {"waiting": [waiting("wb-fast", 5), waiting("wb-gone", 60),
                                       waiting("wb-wait", 40)], "agents": []})
     hub.publish("screen_pop", {"agent_id": "a1", "call_id": "wb-fast", "callback": False,
                                "caller_number": "13900000001"})
-    # A caller who chose water and hung up in the menus: only the call's end names the utility.
     hub.publish("call_ended", {"channel_id": "wb-menu", "utility": "water",
                                "outcome": "abandoned", "path": ["main_menu:1", "hangup"]})
 
@@ -101,7 +111,7 @@ async def test_given_queued_calls_and_late_orders_then_the_wallboard_counts_them
     now = datetime.now(UTC)
     async with api.ws_connect("/api/live") as ws:
         await add_rows(api, now)
-        publish_acd_updates(api, now)
+        await acd_moments_and_updates(api, now)
         # The calls at once; the order panels on the next tick (order events are not pushed).
         pushed = await next_update(ws, lambda u: u["topic"] == "wallboard"
                                    and window(u["data"], "15m")["answered"] == 1

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from console.wallboard_http import queue_moments
 from routing.wallboard import (
     CallRecord,
     call_figures,
@@ -28,7 +27,6 @@ from routing.wallboard_orders import (
     next_deadline,
     overdue_by_agency,
 )
-from routing.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 18:00 in Jinan
 POLICY = load_policy()
@@ -218,24 +216,3 @@ def test_given_only_the_clock_moved_then_the_figures_compare_equal() -> None:
     assert first != second and without_clock(first) == without_clock(second)
     assert first["service_level_rule"]["clauses"] == ["L 3.2.2(3)①"]
     assert [w["window"] for w in first["windows"]] == ["15m", "60m", "today"]
-
-
-def test_given_hub_updates_then_the_queue_moments_are_read_from_them() -> None:
-    entered = "2026-11-27T09:59:00+00:00"
-    snapshot = {"topic": "queue", "at": NOW.isoformat(), "data": {"waiting": [
-        {"call_id": "c1", "utility": "gas", "emergency": True, "callback": False,
-         "entered_at": entered},
-        {"call_id": "c2", "utility": None, "emergency": False, "callback": True,
-         "entered_at": entered},
-    ], "agents": []}}
-    assert queue_moments(snapshot) == [
-        ("c1", QUEUE_ENTERED, datetime.fromisoformat(entered),
-         {"utility": "gas", "emergency": True})]
-    data = {"call_id": "c1", "agent_id": "a1", "callback": False}
-    pop = {"topic": "screen_pop", "at": NOW.isoformat(), "data": data}
-    assert queue_moments(pop) == [("c1", AGENT_ANSWERED, NOW, {"agent_id": "a1"})]
-    assert queue_moments({**pop, "data": {**data, "callback": True}}) == []
-    assert queue_moments({"topic": "call_ended", "data": {}}) == []
-    ended = {"topic": "call_ended", "at": NOW.isoformat(),
-             "data": {"channel_id": "c3", "utility": "water", "outcome": "abandoned"}}
-    assert queue_moments(ended) == [("c3", CLASSIFIED, NOW, {"utility": "water"})]

@@ -1,0 +1,87 @@
+"""The service level's moments on the real PostgreSQL: each written once, even when noted
+again (a call taken back after a restart); kept through a database that cannot be reached,
+and written when it can."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ari_app.queue_moments import QueueMoments
+from routing.db import make_engine, make_sessionmaker
+from routing.models import AuditEvent
+from routing.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+async def sessions(database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(database)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def trail(sessions: async_sessionmaker[AsyncSession], call: str) -> list[tuple[str, str]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(AuditEvent.action, AuditEvent.actor).where(AuditEvent.entity_id == call))
+        return sorted((action, actor) for action, actor in rows)
+
+
+async def test_given_moments_noted_twice_then_each_is_written_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    call = f"qm-{uuid.uuid4().hex[:8]}"
+    moments = QueueMoments(sessions)
+    moments.note(call, QUEUE_ENTERED, NOW, {"utility": "gas", "emergency": False})
+    moments.note(call, QUEUE_ENTERED, NOW + timedelta(seconds=1), {"utility": "gas"})
+    assert await moments.write_pending()
+    moments.note(call, QUEUE_ENTERED, NOW + timedelta(seconds=9), {"utility": "gas"})
+    moments.note(call, AGENT_ANSWERED, NOW + timedelta(seconds=12), {"agent_id": "a1"})
+    assert await moments.write_pending()
+    assert await trail(sessions, call) == [(AGENT_ANSWERED, "acd"), (QUEUE_ENTERED, "acd")]
+    async with sessions() as session:
+        entered = await session.scalar(select(AuditEvent.at).where(
+            AuditEvent.entity_id == call, AuditEvent.action == QUEUE_ENTERED))
+    assert entered == NOW  # the first noting stands
+
+
+async def test_given_the_database_unreachable_then_moments_are_kept_and_written_later(
+    sessions: async_sessionmaker[AsyncSession], database: str,
+) -> None:
+    call = f"qm-{uuid.uuid4().hex[:8]}"
+    nowhere = make_engine(database.replace("127.0.0.1:5432", "127.0.0.1:9"))
+    moments = QueueMoments(make_sessionmaker(nowhere))
+    moments.note(call, QUEUE_ENTERED, NOW, {"utility": "water"})
+    assert not await moments.write_pending()
+    moments.note(call, AGENT_ANSWERED, NOW + timedelta(seconds=3), {"agent_id": "a2"})
+    await nowhere.dispose()
+    moments.sessions = sessions  # the database is back
+    assert await moments.write_pending()
+    assert await trail(sessions, call) == [(AGENT_ANSWERED, "acd"), (QUEUE_ENTERED, "acd")]
+
+
+async def test_given_a_running_writer_then_a_note_reaches_the_trail(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    call = f"qm-{uuid.uuid4().hex[:8]}"
+    moments = QueueMoments(sessions)
+    moments.start()
+    moments.note(call, QUEUE_ENTERED, NOW, {"utility": "heating"})
+    for _ in range(100):  # written by the task, not by close()
+        if await trail(sessions, call):
+            break
+        await asyncio.sleep(0.02)
+    assert await trail(sessions, call) == [(QUEUE_ENTERED, "acd")]
+    moments.note(call, AGENT_ANSWERED, NOW, {"agent_id": "a3"})
+    await moments.close()  # what is still pending is written on the way out
+    assert await trail(sessions, call) == [(AGENT_ANSWERED, "acd"), (QUEUE_ENTERED, "acd")]
