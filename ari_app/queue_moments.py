@@ -83,7 +83,12 @@ class QueueMoments:
         while True:
             await self._noted.wait()
             self._noted.clear()
-            if not await self.write_pending():
+            try:
+                written = await self.write_pending()
+            except Exception:  # not the database's: a bug must not end the writer for good
+                log.exception("queue moments: write failed")
+                written = False
+            if not written:
                 await asyncio.sleep(self.retry_seconds)
                 self._noted.set()
 
