@@ -21,11 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from console.live import LiveHub
 from routing.models import AuditEvent
 
 log = logging.getLogger(__name__)
 
 ACTOR = "acd"
+WRITTEN_TOPIC = "queue_moments"  # on the live hub, after new moments reached the trail
 RETRY_SECONDS = 1.0
 
 
@@ -39,8 +41,8 @@ class Moment:
 
 class QueueMoments:
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
-                 retry_seconds: float = RETRY_SECONDS) -> None:
-        self.sessions, self.retry_seconds = sessions, retry_seconds
+                 retry_seconds: float = RETRY_SECONDS, hub: LiveHub | None = None) -> None:
+        self.sessions, self.retry_seconds, self.hub = sessions, retry_seconds, hub
         self._pending: list[Moment] = []
         self._noted = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -68,8 +70,12 @@ class QueueMoments:
         written = False
         try:
             async with self.sessions.begin() as session:
-                await _write(session, batch)
+                added = await _write(session, batch)
             written = True
+            if added and self.hub is not None:
+                # The wallboard recounts on this: the moments are in the trail by now, which
+                # the queue's own updates, published before the write, cannot promise.
+                self.hub.publish(WRITTEN_TOPIC, {"written": added})
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             log.warning("queue moments not written (%s); trying again", exc)
         finally:
@@ -93,14 +99,17 @@ class QueueMoments:
                 self._noted.set()
 
 
-async def _write(session: AsyncSession, batch: list[Moment]) -> None:
+async def _write(session: AsyncSession, batch: list[Moment]) -> int:
     calls = {m.call_id for m in batch}
     found = await session.execute(select(AuditEvent.entity_id, AuditEvent.action).where(
         AuditEvent.entity == "call", AuditEvent.entity_id.in_(calls)))
     there = {(call, action) for call, action in found}
+    added = 0
     for m in batch:
         if (m.call_id, m.action) in there:
             continue
         there.add((m.call_id, m.action))
         session.add(AuditEvent(at=m.at, actor=ACTOR, entity="call", entity_id=m.call_id,
                                action=m.action, detail=m.detail))
+        added += 1
+    return added

@@ -173,7 +173,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
     connector = aiohttp.TCPConnector(keepalive_timeout=ARI_KEEPALIVE_SECONDS)
     async with aiohttp.ClientSession(connector=connector) as http:
         ari = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
-        moments = QueueMoments(app[SESSIONS])
+        moments = QueueMoments(app[SESSIONS], hub=hub)
         moments.start()
         queue = QueueService(
             ari,

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ari_app.queue_moments import WRITTEN_TOPIC
 from console.api import CENTER, current_user, now
 from console.http import SESSIONS
 from console.live import HUB, LiveHub, Update
@@ -40,7 +41,8 @@ log = logging.getLogger(__name__)
 TOPIC = "wallboard"
 ORDER_CREATED = "order_created"
 # Updates after which the figures may have moved; the rest only on the tick.
-CHANGES = frozenset({"queue", "screen_pop", "call_started", "call_ended", ORDER_CREATED})
+CHANGES = frozenset({"queue", "screen_pop", "call_started", "call_ended", ORDER_CREATED,
+                     WRITTEN_TOPIC})
 TICK_SECONDS = 5.0
 # A burst of changes waits this long for the rest of the burst (the board's lag budget is 1 s).
 SETTLE_SECONDS = 0.25

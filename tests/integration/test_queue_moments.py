@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ari_app.queue_moments import QueueMoments
+from ari_app.queue_moments import WRITTEN_TOPIC, QueueMoments
+from console.live import LiveHub
 from routing.db import make_engine, make_sessionmaker
 from routing.models import AuditEvent
 from routing.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
@@ -41,13 +42,21 @@ async def test_given_moments_noted_twice_then_each_is_written_once(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     call = f"qm-{uuid.uuid4().hex[:8]}"
-    moments = QueueMoments(sessions)
-    moments.note(call, QUEUE_ENTERED, NOW, {"utility": "gas", "emergency": False})
-    moments.note(call, QUEUE_ENTERED, NOW + timedelta(seconds=1), {"utility": "gas"})
-    assert await moments.write_pending()
-    moments.note(call, QUEUE_ENTERED, NOW + timedelta(seconds=9), {"utility": "gas"})
-    moments.note(call, AGENT_ANSWERED, NOW + timedelta(seconds=12), {"agent_id": "a1"})
-    assert await moments.write_pending()
+    hub = LiveHub()
+    moments = QueueMoments(sessions, hub=hub)
+    with hub.subscribe() as updates:
+        moments.note(call, QUEUE_ENTERED, NOW, {"utility": "gas", "emergency": False})
+        moments.note(call, QUEUE_ENTERED, NOW + timedelta(seconds=1), {"utility": "gas"})
+        assert await moments.write_pending()
+        moments.note(call, QUEUE_ENTERED, NOW + timedelta(seconds=9), {"utility": "gas"})
+        assert await moments.write_pending()  # nothing new: nothing said on the hub
+        moments.note(call, QUEUE_ENTERED, NOW + timedelta(seconds=9), {"utility": "gas"})
+        moments.note(call, AGENT_ANSWERED, NOW + timedelta(seconds=12), {"agent_id": "a1"})
+        assert await moments.write_pending()
+        said = [updates.get_nowait() for _ in range(updates.qsize())]
+    # The wallboard recounts on these: each after its moments reached the trail.
+    assert [(u["topic"], u["data"]) for u in said] == [
+        (WRITTEN_TOPIC, {"written": 1}), (WRITTEN_TOPIC, {"written": 1})]
     assert await trail(sessions, call) == [(AGENT_ANSWERED, "acd"), (QUEUE_ENTERED, "acd")]
     async with sessions() as session:
         entered = await session.scalar(select(AuditEvent.at).where(

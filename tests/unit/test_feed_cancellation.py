@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import pytest
 
+from ari_app.queue_moments import WRITTEN_TOPIC
 from console.wallboard_http import WallboardFeed, run_feed
 
 
@@ -49,3 +50,16 @@ async def test_given_a_burst_of_changes_then_one_recount_after_the_settle() -> N
         await asyncio.wait_for(task, 2.0)
     assert queue.empty()
     assert feed.recounts == 2
+
+
+async def test_given_new_moments_in_the_trail_then_the_feed_recounts() -> None:
+    feed, queue = CountingFeed(), asyncio.Queue[Any]()
+    task = asyncio.create_task(
+        run_feed(cast(WallboardFeed, feed), queue, tick=3600.0, settle=0.05))
+    await asyncio.sleep(0.02)
+    queue.put_nowait({"topic": WRITTEN_TOPIC, "data": {"written": 2}})
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 2.0)
+    assert feed.recounts == 2  # the first tick, then the moments
