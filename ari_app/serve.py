@@ -37,6 +37,7 @@ from console import (
     announcements_http,
     audit_http,
     auth_http,
+    knowledge_http,
     open311_http,
     openapi,
     orders_http,
@@ -92,8 +93,9 @@ def init_app(settings: Settings) -> web.Application:
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
     app.cleanup_ctx.extend(
-        [_database, _order_engine, _surge_detector, wallboard_http.wallboard_feed, _announcements,
-         staffing_http.staffing_policy, _call_handling]
+        [_database, _knowledge_seed, _order_engine, _surge_detector,
+         wallboard_http.wallboard_feed, _announcements, staffing_http.staffing_policy,
+         _call_handling]
     )
     app.on_startup.append(_freeze_startup_heap)  # after every cleanup_ctx has started
     app.add_routes(routes)
@@ -111,6 +113,7 @@ def init_app(settings: Settings) -> web.Application:
         snoop_http.routes,
         audit_http.routes,
         staffing_http.routes,
+        knowledge_http.routes,
     ):
         app.add_routes(order_routes)
     return app
@@ -147,6 +150,15 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def _knowledge_seed(app: web.Application) -> AsyncIterator[None]:
+    """The knowledge base's packaged answers (routing/knowledge.yaml) added where missing."""
+    async with app[SESSIONS].begin() as session:
+        added = await knowledge_http.seed(session)
+    if added:
+        log.info("knowledge base: %d seeded answers added", added)
+    yield
 
 
 async def _surge_detector(app: web.Application) -> AsyncIterator[None]:

@@ -1,0 +1,163 @@
+"""The knowledge base's rules: what an entry is, the seed table, and how a question finds
+its answers. Pure: no I/O beyond reading the seed file when asked to.
+
+Search works on characters, not words: Chinese has no spaces and callers' wording varies
+(暖气不热 / 屋里不暖和), so a query is cut into overlapping character pairs (bigrams) and
+single characters, and an entry scores by how many of them its title, tags and answer
+share, the title and tags weighing more. For a few hundred answers that is faster than a
+database round trip and works the same on PostgreSQL and SQLite, with no segmenter to
+install or train.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from routing.enums import Utility
+
+DEFAULT_SEED_PATH = Path(__file__).with_name("knowledge.yaml")
+MAX_TITLE = 120
+MAX_ANSWER = 2000
+MAX_TAGS = 20
+MAX_QUERY = 200
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+# Characters too common in questions to tell one answer from another.
+_FILLER = frozenset("的了吗呢吧啊么怎样什哪是在有我你他她们个这那要会能就都和与及或请问")
+_WEIGHTS = (("title", 3.0), ("tags", 3.0), ("answer", 1.0))
+
+
+class KnowledgeError(ValueError):
+    """An entry or the seed table breaks a rule; the message says which."""
+
+
+class EntryText(BaseModel):
+    """What a person writes: checked the same whether it comes from the seed or the API."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    utility: Utility | None = None
+    title: str = Field(min_length=2, max_length=MAX_TITLE)
+    answer: str = Field(min_length=2, max_length=MAX_ANSWER)
+    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+    # An answer that rests on nothing is an opinion: the center publishes commitments only.
+    clauses: list[str] = Field(min_length=1, max_length=12)
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @field_validator("tags", "clauses")
+    @classmethod
+    def _short_items(cls, items: list[str]) -> list[str]:
+        cleaned = [i.strip() for i in items if i.strip()]
+        if any(len(i) > 40 for i in cleaned):
+            raise ValueError("each tag or clause is at most 40 characters")
+        return cleaned
+
+
+class SeedEntry(EntryText):
+    slug: str = Field(pattern=r"^[a-z0-9-]{3,64}$")
+
+
+class Seed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    owner: str
+    review_months: int = Field(ge=1, le=36)
+    entries: list[SeedEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """An entry as search sees it (what the repository hands over)."""
+
+    id: int
+    utility: Utility | None
+    title: str
+    answer: str
+    tags: tuple[str, ...]
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to)
+
+
+def load_seed(path: Path | None = None) -> Seed:
+    """The seed table, validated: unique slugs, known utilities, a clause on every answer."""
+    source = path or DEFAULT_SEED_PATH
+    try:
+        seed = Seed.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise KnowledgeError(f"{source}: {exc}") from exc
+    slugs = [e.slug for e in seed.entries]
+    dupes = sorted({s for s in slugs if slugs.count(s) > 1})
+    if dupes:
+        raise KnowledgeError(f"{source}: slugs used twice: {', '.join(dupes)}")
+    for entry in seed.entries:
+        check_validity(entry.valid_from, entry.valid_to)
+    return seed
+
+
+def check_validity(valid_from: date | None, valid_to: date | None) -> None:
+    if valid_from and valid_to and valid_to < valid_from:
+        raise KnowledgeError("valid_to is before valid_from")
+
+
+def grams(text: str) -> frozenset[str]:
+    """Character pairs of every run of letters, plus single characters that carry meaning."""
+    found: set[str] = set()
+    for run in _WORDS.findall(text.lower()):
+        found.update(c for c in run if c not in _FILLER)
+        found.update(run[i:i + 2] for i in range(len(run) - 1))
+    return frozenset(found)
+
+
+def score(query: frozenset[str], entry: Searchable) -> float:
+    """How much of the query an entry covers, 0..1, weighted by where it is covered."""
+    mass = _mass(query)
+    if not mass:
+        return 0.0
+    fields = {"title": entry.title, "tags": " ".join(entry.tags), "answer": entry.answer}
+    covered = sum(weight * _mass(query & grams(fields[name])) / mass
+                  for name, weight in _WEIGHTS)
+    return covered / sum(weight for _, weight in _WEIGHTS)
+
+
+def _mass(found: frozenset[str]) -> float:
+    # A shared pair says more than two shared characters (燃气 vs 燃 and 气 apart).
+    return sum(1.0 if len(g) > 1 else 0.5 for g in found)
+
+
+def search(query: str, entries: Iterable[Searchable], *, utility: Utility | None,
+           today: date, limit: int = 5, floor: float = 0.2) -> list[tuple[Searchable, float]]:
+    """The best entries valid today, the caller's utility first among equals.
+
+    With a utility, entries of other utilities still compete (a heating caller may ask about
+    the hotline itself), but an entry of the caller's utility or of none gets a small lift.
+    """
+    wanted = grams(query[:MAX_QUERY])
+    ranked: list[tuple[Searchable, float]] = []
+    for entry in entries:
+        if not entry.valid_on(today):
+            continue
+        value = score(wanted, entry)
+        if utility is not None and entry.utility in (utility, None):
+            value *= 1.25
+        if value >= floor:
+            ranked.append((entry, round(value, 3)))
+    ranked.sort(key=lambda pair: (-pair[1], pair[0].id))
+    return ranked[:limit]
+
+
+def for_utility(entries: Sequence[Searchable], utility: Utility, *, today: date,
+                limit: int = 3) -> list[Searchable]:
+    """The entries the IVR may offer a caller of one utility, in the table's order."""
+    return [e for e in entries if e.utility is utility and e.valid_on(today)][:limit]
