@@ -93,6 +93,13 @@ async def receipt(request: web.Request) -> web.Response:
     return await _act(request, Empty, lambda _b: (Event.RECEIVE, {}))
 
 
+@routes.post("/api/agency/orders/{number}/arrival")
+@translated
+async def arrival(request: web.Request) -> web.Response:
+    """The unit's crew is on site: the moment the on-site limit (onsite_due) is held to."""
+    return await _act(request, Empty, lambda _b: (Event.ARRIVE, {}))
+
+
 @routes.post("/api/agency/orders/{number}/result")
 @translated
 async def result(request: web.Request) -> web.Response:

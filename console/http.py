@@ -105,6 +105,8 @@ def engine_json(order: WorkOrder) -> dict[str, Any]:
         "address": order.address,
         "description": order.description,
         "emergency": order.emergency,
+        "case": order.case,
+        "complex": order.complex,
         "extension_count": order.extension_count,
         "transcript": order.transcript,
         "speech": order.speech,
@@ -118,7 +120,8 @@ def engine_json(order: WorkOrder) -> dict[str, Any]:
 
 
 _DEADLINES = ("dispatch_due", "receipt_due", "onsite_due", "resolve_due")
-_MOMENTS = ("dispatched_at", "received_at", "handled_at", "completed_at", "closed_at")
+_MOMENTS = ("dispatched_at", "received_at", "arrived_at", "handled_at", "completed_at",
+            "closed_at")
 
 
 def call_json(call: CallSession) -> dict[str, Any]:

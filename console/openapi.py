@@ -119,6 +119,8 @@ PATHS: dict[str, dict[str, Any]] = {
                                       "AgencyOrders", params=("status", "limit"))},
     f"{_AGENCY}/receipt": {"post": _op("confirm receipt (签收)", "AgencyOrder", Empty,
                                        params=("number",))},
+    f"{_AGENCY}/arrival": {"post": _op("the crew is on site (held to onsite_due)",
+                                       "AgencyOrder", Empty, params=("number",))},
     f"{_AGENCY}/result": {"post": _op("report handled / not handled", "AgencyOrder",
                                       AgencyResult, params=("number",))},
     f"{_AGENCY}/extension": {"post": _op("request an extension", "AgencyOrder",

@@ -47,6 +47,8 @@ EVENTS: dict[str, Event] = {
     "close": Event.CLOSE,
     "reopen": Event.REOPEN,
     "reclassify": Event.RECLASSIFY,
+    "classify": Event.CLASSIFY,  # the case / complexity: the deadlines are recomputed
+    "arrived": Event.ARRIVE,  # the unit phoned in that its crew is on site
 }
 DECISIONS: dict[str, tuple[Event, Event]] = {
     "pending_decision": (Event.APPROVE_PENDING_STEP, Event.REJECT_PENDING_STEP),
@@ -97,6 +99,8 @@ def command_of(body: EventBody, user: User) -> Command:
         step=body.step,
         document=body.document,
         order_type=body.order_type,
+        case=body.case,
+        complex=body.complex,
     )
 
 

@@ -12,6 +12,8 @@ from routing.enums import OrderType, Utility
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 Phone = Field(pattern=r"^\+?[0-9]{3,20}$")
+# A row key of the SLA table (routing/sla_policy.yaml); which exist is checked by the engine.
+CASE_PATTERN = r"^[a-z0-9_]{1,32}$"
 
 
 class OrderCreate(BaseModel):
@@ -26,6 +28,8 @@ class OrderCreate(BaseModel):
     address: str | None = Field(default=None, max_length=256)
     call_id: str | None = Field(default=None, max_length=64)
     emergency: bool = False
+    case: str = Field(default="general", pattern=CASE_PATTERN)
+    complex: bool = False
 
 
 EventName = Literal[
@@ -43,6 +47,8 @@ EventName = Literal[
     "close",
     "reopen",
     "reclassify",
+    "classify",
+    "arrived",
 ]
 
 
@@ -57,6 +63,8 @@ class EventBody(BaseModel):
     step: ChainStep | None = None  # pending_decision
     document: str | None = Field(default=None, max_length=256)  # pending_request
     order_type: OrderType | None = None  # reclassify
+    case: str | None = Field(default=None, pattern=CASE_PATTERN)  # classify, reclassify
+    complex: bool | None = None  # classify, reclassify
 
 
 class Login(BaseModel):

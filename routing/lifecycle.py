@@ -29,6 +29,7 @@ from routing.approvals import (
     request_extension,
 )
 from routing.enums import OrderType, Utility
+from routing.order_case import arrive, classify, reclassify
 from routing.transitions import (
     TABLE,
     Event,
@@ -68,6 +69,10 @@ class Order:
     pending: PendingRequest | None = None  # the latest pending request
     pending_approved: bool = False  # approved as a pending order (待办工单) at some point
     linked_order_id: str | None = None  # the order a repeat-call complaint is about
+    case: str = "general"  # the SLA table's row keys (routing.policy): the limits follow them
+    complex: bool = False
+    onsite_due: datetime | None = None  # from compute_deadlines
+    arrived_at: datetime | None = None  # the unit's crew reported on site (routing.order_case)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,8 @@ class Command:
     step: ChainStep | None = None  # pending decisions: the step decided
     document: str | None = None  # request_pending: the stamped written request
     order_type: OrderType | None = None  # reclassify: the new type
+    case: str | None = None  # classify, reclassify: the SLA row's case
+    complex: bool | None = None  # classify, reclassify
 
 
 @dataclass(frozen=True)
@@ -266,15 +273,6 @@ def _reopen(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
     return reopened, detail
 
 
-def _reclassify(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
-    # L 3.2.1(1): a complaint found not to be the unit's fault may become another type.
-    new_type = _need(cmd.order_type, "the new order type", cmd.event)
-    _need(cmd.reason, "why it is not the unit's fault", cmd.event)
-    if new_type is OrderType.COMPLAINT:
-        raise InvalidCommand("a complaint is reclassified to another type")
-    return replace(order, order_type=new_type), {"from": order.order_type, "to": new_type}
-
-
 _EFFECTS: Mapping[Event, _Effect] = {
     Event.ANSWER: _answer,
     Event.DISPATCH: _dispatch,
@@ -291,7 +289,9 @@ _EFFECTS: Mapping[Event, _Effect] = {
     Event.START_CALLBACK: _stay,
     Event.CLOSE: _close,
     Event.REOPEN: _reopen,
-    Event.RECLASSIFY: _reclassify,
+    Event.RECLASSIFY: reclassify,
+    Event.CLASSIFY: classify,
+    Event.ARRIVE: arrive,
 }
 if missing := sorted(set(Event) - set(_EFFECTS)):
     raise InvalidDefinition(f"events with no effect: {missing}")

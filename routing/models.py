@@ -52,6 +52,8 @@ class CallSession(Base):
 # until the unit reports.
 RECEIPT_CHASE = "status = 'dispatched'"
 RESOLVE_CHASE = "status IN ('dispatched', 'received', 'not_handled')"
+# On site (issue 16): a crew is owed on site until the unit reports its arrival.
+ONSITE_CHASE = "arrived_at IS NULL AND status IN ('dispatched', 'received')"
 
 
 class WorkOrder(Base):
@@ -87,6 +89,10 @@ class WorkOrder(Base):
     onsite_due: Mapped[datetime | None]
     resolve_due: Mapped[datetime | None]
     deadline_clauses: Mapped[list[str] | None] = mapped_column(JSON)
+    # The SLA table's row keys the deadlines follow (routing/sla_policy.yaml, 0007).
+    case: Mapped[str] = mapped_column(String(32), default="general", server_default="general")
+    complex: Mapped[bool] = mapped_column(default=False, server_default=false())
+    arrived_at: Mapped[datetime | None]  # the unit's crew reported on site
     dispatched_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]
     handled_at: Mapped[datetime | None]
@@ -117,6 +123,8 @@ class WorkOrder(Base):
               postgresql_where=text(RECEIPT_CHASE), sqlite_where=text(RECEIPT_CHASE)),
         Index("ix_work_orders_resolve_chase", "resolve_due", "id",
               postgresql_where=text(RESOLVE_CHASE), sqlite_where=text(RESOLVE_CHASE)),
+        Index("ix_work_orders_onsite_chase", "onsite_due", "id",
+              postgresql_where=text(ONSITE_CHASE), sqlite_where=text(ONSITE_CHASE)),
     )
 
 

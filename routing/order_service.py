@@ -24,8 +24,9 @@ from routing.agencies import Agency, AgencyDirectory, NeedsTriageError, RoutingE
 from routing.enums import OrderType, Utility
 from routing.lifecycle import Command, Event, Order, Role, apply, as_json
 from routing.models import CallSession, WorkOrder
-from routing.order_store import fill_deadlines, project, to_order, write_back
+from routing.order_store import check_case, fill_deadlines, project, to_order, write_back
 from routing.order_tables import DispatchAttempt, PushStatus
+from routing.policy import UnknownOrderError
 from routing.repository import audit, next_order_number
 from routing.webhook import idempotency_key, is_urgent
 
@@ -61,6 +62,10 @@ class NoAgency(ServiceError):
     error_id, status = "no-agency", 422
 
 
+class UnknownCase(ServiceError):
+    error_id, status = "unknown-case", 422  # no row of the SLA table for it
+
+
 @dataclass(frozen=True)
 class OrderEngine:
     """What the service needs: sessions, the agency directory, an HTTP client for pushes."""
@@ -85,6 +90,8 @@ class Intake:
     call_id: str | None = None
     emergency: bool = False
     parent_order_id: int | None = None
+    case: str = "general"  # the SLA table's row keys (routing/sla_policy.yaml)
+    complex: bool = False
 
 
 async def load_row(session: AsyncSession, *, number: str, lock: bool = False) -> WorkOrder:
@@ -100,6 +107,7 @@ async def create_order(engine: OrderEngine, *, intake: Intake, actor: str, now: 
                        ) -> WorkOrder:
     """A new order in state `created`, with its deadlines, linked to its call if named."""
     district = _district(engine.directory, intake.district)
+    _check_case(intake.utility, intake.order_type, intake.case)
     async with engine.sessions.begin() as session:
         call_id = await _call_session_id(session, intake.call_id)
         row = WorkOrder(
@@ -108,14 +116,22 @@ async def create_order(engine: OrderEngine, *, intake: Intake, actor: str, now: 
             caller_number=intake.caller_number, call_session_id=call_id, created_at=now,
             district=district, address=intake.address, description=intake.description,
             emergency=intake.emergency or intake.order_type is OrderType.EMERGENCY_REPAIR,
-            parent_order_id=intake.parent_order_id,
+            parent_order_id=intake.parent_order_id, case=intake.case, complex=intake.complex,
         )
         fill_deadlines(row)
         session.add(row)
         await session.flush()
         await audit(session, actor=actor, entity="work_order", entity_id=row.number,
-                    action="created", detail={"call_id": intake.call_id, "by": "intake"})
+                    action="created", detail={"call_id": intake.call_id, "by": "intake",
+                                              "case": intake.case, "complex": intake.complex})
     return row
+
+
+def _check_case(utility: Utility | None, order_type: OrderType, case: str) -> None:
+    try:
+        check_case(utility, order_type, case)
+    except UnknownOrderError as exc:
+        raise UnknownCase(str(exc)) from None
 
 
 def _district(directory: AgencyDirectory, text: str | None) -> str | None:
@@ -149,7 +165,10 @@ async def _commit_event(session: AsyncSession, *, row: WorkOrder, command: Comma
                         ) -> WorkOrder:
     before: Order = to_order(row)
     outcome = apply(order=before, command=command)  # pure: raises before anything is written
-    values = write_back(row, outcome.order)
+    try:
+        values = write_back(row, outcome.order)  # recomputes the deadlines on a new case
+    except UnknownOrderError as exc:
+        raise UnknownCase(str(exc)) from None
     if command.event is Event.RECEIVE:
         values["received_at"] = command.at
     result = await session.execute(

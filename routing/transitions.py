@@ -117,6 +117,8 @@ class Event(StrEnum):
     CLOSE = "close"  # the citizen is satisfied (or accepts the reason it was not handled)
     REOPEN = "reopen"  # the citizen is not satisfied
     RECLASSIFY = "reclassify"
+    CLASSIFY = "classify"  # set the SLA row's case and complexity: the deadlines follow
+    ARRIVE = "arrive"  # the unit's crew is on site
 
 
 INITIAL = State.CREATED
@@ -172,6 +174,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(E.REOPEN, [S.CALLBACK], S.DISPATCHED, _CALLERS, "L 3.1.1"),
     _t(E.RECLASSIFY, _VERIFIED, None, [R.BUSINESS_SECTION], "L 3.2.1(1)",
        [OrderType.COMPLAINT]),
+    # L 3.2.5(2): each industry's limits by the kind of case (the SLA table's rows).
+    _t(E.CLASSIFY, _OPEN, None, [R.CENTER_STAFF, R.BUSINESS_SECTION], "L 3.2.5(2)"),
+    # L 3.2.5(1): the unit reports back; arriving is what the on-site limits time.
+    _t(E.ARRIVE, [S.RECEIVED], None, [R.AGENCY, R.CENTER_STAFF], "L 3.2.5(1)"),
 )
 del S, R, E
 

@@ -183,7 +183,8 @@ def test_given_complaint_not_units_fault_when_reclassified_then_type_changes() -
                        (Event.RECLASSIFY, {**BUSINESS, "order_type": OrderType.HELP,
                                            "reason": "the pipe is the owner's"}))
     assert order.order_type is OrderType.HELP and order.state is State.RECEIVED
-    assert trail[-1].detail == {"from": "complaint", "to": "help"}
+    assert trail[-1].detail == {"from": "complaint", "to": "help", "case": "general",
+                                "complex": "false"}
     assert refused(order, Event.RECLASSIFY, **BUSINESS, order_type=OrderType.MAINTENANCE,
                    reason="x").error_id == "order-type-not-allowed"
 
