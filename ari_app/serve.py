@@ -37,13 +37,17 @@ from console import (
     announcements_http,
     audit_http,
     auth_http,
+    desk_http,
+    evidence_http,
     knowledge_http,
     open311_http,
     openapi,
     orders_http,
     peaks_http,
+    portal_http,
     snoop_http,
     staffing_http,
+    supervision_http,
     wallboard_http,
 )
 from console.agents_http import QUEUE
@@ -113,6 +117,10 @@ def init_app(settings: Settings) -> web.Application:
         snoop_http.routes,
         audit_http.routes,
         staffing_http.routes,
+        desk_http.routes,
+        evidence_http.routes,
+        portal_http.routes,
+        supervision_http.routes,
         knowledge_http.routes,
     ):
         app.add_routes(order_routes)

@@ -370,3 +370,66 @@ def _staffing() -> None:
 
 
 _staffing()
+
+
+# Issue 12 (console/desk_http.py, evidence_http.py, portal_http.py, supervision_http.py):
+# the order desk, the agency portal's photos and scorecard, the supervision screen.
+def _screens() -> None:
+    from console.desk_http import Correction, DispatchBody
+
+    for model in (DispatchBody, Correction):
+        schema = model.model_json_schema(ref_template=_REF + "{model}")
+        ANSWERS.update(schema.pop("$defs", {}))
+        ANSWERS[model.__name__] = schema
+    PARAMS["photo_id"] = _path("photo_id", _ROW_ID)
+    for name in ("view", "district", "date", "number", "caller"):
+        PARAMS.setdefault(f"desk_{name}", _query(name, _TEXT))
+    listing = ("desk_view", "utility", "desk_district", "agency", "desk_date", "desk_number",
+               "desk_caller", "limit")
+    ANSWERS["DeskOrders"] = _object("view", "counts", "orders", view=_TEXT,
+                                    counts={"type": "object"}, orders={"type": "array"})
+    ANSWERS["DeskOrder"] = _object("order", "timeline", "deadlines", "actions",
+                                   order=_ref("Order"), timeline={"type": "array"},
+                                   deadlines={"type": "array"}, actions={"type": "array"})
+    ANSWERS["Photo"] = _object("id", "reference", id={"type": "integer"}, reference=_TEXT)
+    ANSWERS["Scorecard"] = _object("agency_id", "rates", agency_id=_TEXT,
+                                   rates={"type": "object"})
+    ANSWERS["Approvals"] = _object("items", items={"type": "array"})
+    ANSWERS["LateByUnit"] = _object("by_unit", "orders", by_unit={"type": "array"},
+                                    orders={"type": "array"})
+    PATHS.update({
+        "/api/desk/orders": {"get": _op("the order desk: one list (view) with the count of "
+                                        "every list, most urgent first", "DeskOrders",
+                                        params=listing)},
+        "/api/desk/orders/{number}": {"get": _op(
+            "an order's page: timeline, deadlines, earlier orders of the caller, the unit "
+            "route() suggests, the actions this role may take", "DeskOrder",
+            params=("number",))},
+        "/api/desk/orders/{number}/dispatch": {"post": _op(
+            "dispatch to the suggested unit or the one chosen", "Order", DispatchBody,
+            params=("number",))},
+        "/api/desk/orders/{number}/correction": {"post": _op(
+            "correct utility, type, district, address, emergency (before dispatch; after "
+            "it only the type, by reclassify)", "Order", Correction, params=("number",))},
+        "/api/orders/{number}/recording": {"get": _op(
+            "the caller's recording (audio/wav), center only, audited", "Error",
+            params=("number",))},
+        "/api/orders/{number}/photos/{photo_id}": {"get": _op(
+            "a photo the unit attached (image/*), audited", "Error",
+            params=("number", "photo_id"))},
+        "/api/agency/orders/{number}/photos": {"post": _op(
+            "attach a photo (raw JPEG, PNG or WebP body, at most 5 MB)", "Photo", ok=201,
+            params=("number",))},
+        "/api/agency/orders/{number}/photos/{photo_id}": {"get": _op(
+            "a photo of the agency's own order (image/*)", "Error",
+            params=("number", "photo_id"))},
+        "/api/agency/scorecard": {"get": _op("the agency's closure rates this month, its "
+                                             "open and late orders", "Scorecard")},
+        "/api/supervision/approvals": {"get": _op(
+            "open extension and pending requests, with whose decision each is", "Approvals")},
+        "/api/supervision/late": {"get": _op("late and nearly late orders by unit",
+                                             "LateByUnit")},
+    })
+
+
+_screens()

@@ -121,8 +121,11 @@ async def dispatch_and_push(app: web.Application, number: str, command: Command)
     """Dispatch in one transaction; push the webhook afterwards in a tracked task."""
     engine = app[ENGINE]
     row, attempt = await dispatch(
-        engine, number=number, actor=command.actor, role=command.role, at=command.at
+        engine, number=number, actor=command.actor, role=command.role, at=command.at,
+        agency_id=command.agency,
     )
+    # The agency portal rings for a new order of its own (console/portal_http.py).
+    app[HUB].publish("order_dispatched", {"number": row.number, "agency_id": row.agency_id})
     if attempt.next_attempt_at is not None:  # the agency has a webhook
         task = asyncio.create_task(push(engine, attempt_id=attempt.id, now=now()))
         app[PUSH_TASKS].add(task)

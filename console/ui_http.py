@@ -1,4 +1,6 @@
-"""The web pages: the agent console (/console/) and the supervisor wallboard (/wallboard/).
+"""The web pages: the agent console (/console/), the order desk (/console/orders), the
+supervision screen (/console/supervision), the supervisor wallboard (/wallboard/) and the
+agency portal (/agency/).
 
 Plain HTML, CSS and ES modules from `console/static/`, no build step and nothing from a CDN:
 the pages talk to the JSON API and the /api/live websocket only.
@@ -11,7 +13,13 @@ from pathlib import Path
 from aiohttp import web
 
 STATIC_DIR = Path(__file__).with_name("static")
-PAGES = {"/console/": "console.html", "/wallboard/": "wallboard.html"}
+PAGES = {
+    "/console/": "console.html",
+    "/wallboard/": "wallboard.html",
+    "/console/orders": "orders.html",
+    "/console/supervision": "supervision.html",
+    "/agency/": "agency.html",
+}
 
 routes = web.RouteTableDef()
 
@@ -28,6 +36,7 @@ async def root(request: web.Request) -> web.Response:
 
 @routes.get("/console")
 @routes.get("/wallboard")
+@routes.get("/agency")
 async def add_slash(request: web.Request) -> web.Response:
     raise web.HTTPFound(request.path + "/")
 
@@ -40,6 +49,21 @@ async def console_page(request: web.Request) -> web.FileResponse:
 @routes.get("/wallboard/")
 async def wallboard_page(request: web.Request) -> web.FileResponse:
     return _page(PAGES["/wallboard/"])
+
+
+@routes.get("/console/orders")
+async def orders_page(request: web.Request) -> web.FileResponse:
+    return _page(PAGES["/console/orders"])
+
+
+@routes.get("/console/supervision")
+async def supervision_page(request: web.Request) -> web.FileResponse:
+    return _page(PAGES["/console/supervision"])
+
+
+@routes.get("/agency/")
+async def agency_page(request: web.Request) -> web.FileResponse:
+    return _page(PAGES["/agency/"])
 
 
 routes.static("/static", STATIC_DIR, append_version=False)

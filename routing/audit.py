@@ -29,6 +29,8 @@ class Read(StrEnum):
     CALL_LIST = "list_calls"  # GET /api/calls: orders inside the calls
     AGENCY_ORDER = "agency_read_order"  # the agency portal, one order
     AGENCY_LIST = "agency_list_orders"  # the agency portal, its list
+    RECORDING = "play_recording"  # the caller's recording heard in the order desk
+    PHOTO = "view_photo"  # a photo the unit attached as evidence
 
 
 # What each kind of answer shows of the caller's personal information (L 3.1.4): the

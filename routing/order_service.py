@@ -184,16 +184,18 @@ async def _commit_event(session: AsyncSession, *, row: WorkOrder, command: Comma
     return row
 
 
-async def dispatch(engine: OrderEngine, *, number: str, actor: str, role: Role, at: datetime
-                   ) -> tuple[WorkOrder, DispatchAttempt]:
+async def dispatch(engine: OrderEngine, *, number: str, actor: str, role: Role, at: datetime,
+                   agency_id: str | None = None) -> tuple[WorkOrder, DispatchAttempt]:
     """Route the order to its agency, move it to `dispatched` and queue the signed push.
 
     The push row is claimed for PUSH_LEASE_S by this caller, who sends it after the commit
     (`routing.dispatcher.push`); if the caller dies, the sweeper sends it when the lease ends.
+    `agency_id` is a unit the dispatcher chose instead of the one `route()` names.
     """
     async with engine.sessions.begin() as session:
         row = await load_row(session, number=number)
-        agency = _route(engine.directory, row)
+        directory = engine.directory
+        agency = _chosen(directory, agency_id) if agency_id else _route(directory, row)
         if row.resolve_due is None:
             fill_deadlines(row)
         command = Command(event=Event.DISPATCH, actor=actor, role=role, at=at, agency=agency.id)
@@ -219,6 +221,12 @@ def _route(directory: AgencyDirectory, row: WorkOrder) -> Agency:
         raise NoAgency(f"needs-triage: {exc}") from None
     except RoutingError as exc:
         raise NoAgency(str(exc)) from None
+
+
+def _chosen(directory: AgencyDirectory, agency_id: str) -> Agency:
+    if agency_id not in directory.agencies:
+        raise NoAgency(f"no agency {agency_id!r} in the directory")
+    return directory.agencies[agency_id]
 
 
 def _lease(at: datetime) -> datetime:

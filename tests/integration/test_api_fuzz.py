@@ -209,7 +209,8 @@ def test_the_openapi_document_lists_every_json_route(tmp_path: Path) -> None:
     served = {(r.method, r.resource.canonical) for r in app.router.routes()
               if r.resource is not None and r.method not in ("HEAD", "*")}
     pages = {"/", "/console", "/console/", "/wallboard", "/wallboard/", "/api/live",
-             "/api/openapi.json"}
+             "/api/openapi.json", "/console/orders", "/console/supervision", "/agency",
+             "/agency/", "/api/agency/live"}
     json_routes = {(m, p) for m, p in served if p not in pages and not p.startswith("/static")}
     assert json_routes == documented
 

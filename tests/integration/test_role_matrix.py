@@ -33,7 +33,8 @@ ROLES: dict[str, str | None] = MATRIX["users"]
 OK = "ok"
 MISSING = "0000000000"  # no such order: a write that gets through changes nothing
 PARAMS = {"number": MISSING, "agent_id": "x1", "announcement_id": "999999",
-          "channel_or_call": "no-such-call", "handover_id": "999999"}
+          "channel_or_call": "no-such-call", "handover_id": "999999",
+          "photo_id": "999999"}
 BODIES: dict[str, Any] = MATRIX.get("bodies", {})
 
 

@@ -136,3 +136,114 @@ export function duration(seconds) {
 export function clock(iso) {
   return iso ? new Date(iso).toLocaleTimeString("zh-CN", { hour12: false }) : "—";
 }
+
+// -- the order desk, the agency portal and supervision (issue 12) --------------------------
+
+// The lifecycle's states (routing/transitions.py State).
+export const ORDER_STATES = {
+  created: "已受理",
+  dispatched: "已派单",
+  received: "已签收",
+  handled: "已处理",
+  pending: "待办",
+  not_handled: "无法处理",
+  callback: "回访中",
+  closed: "已办结",
+};
+
+export const DESK_VIEWS = {
+  review: "待审核",
+  dispatch: "待派单",
+  receipt: "待签收",
+  in_progress: "处理中",
+  callback: "待回访",
+  late: "已超时/将超时",
+  all: "全部",
+};
+
+export const DEADLINES = {
+  dispatch_due: "派单时限",
+  receipt_due: "签收时限",
+  onsite_due: "到场时限",
+  resolve_due: "办结时限",
+};
+
+export const URGENCY = { late: "已超时", soon: "将超时", ok: "正常", none: "—" };
+
+// Buttons of the desk (the lifecycle's events) and entries of an order's timeline.
+export const ACTIONS = {
+  dispatch: "派单",
+  answer: "当场答复办结",
+  start_callback: "回访",
+  close: "关闭（市民满意）",
+  reopen: "重办（市民不满意）",
+  reclassify: "改类",
+};
+
+export const TIMELINE = {
+  created: "建单",
+  created_from_fallback_message: "留言建单",
+  call: "来电",
+  corrected: "更正",
+  dispatch: "派单",
+  receive: "签收",
+  return: "退回",
+  report_handled: "报告已处理",
+  report_not_handled: "报告无法处理",
+  request_pending: "申请待办",
+  approve_pending_step: "待办审批通过",
+  reject_pending_step: "待办审批驳回",
+  request_extension: "申请延期",
+  approve_extension: "延期批准",
+  reject_extension: "延期驳回",
+  start_callback: "回访",
+  close: "关闭",
+  reopen: "重办",
+  reclassify: "改类",
+  answer: "当场答复",
+  repeat_call: "重复来电",
+  photo_added: "上传照片",
+  classify: "定性",
+  arrive: "到场",
+  "notice:receipt_overdue": "签收超时提醒",
+  "notice:resolve_overdue": "办结超时提醒",
+  "notice:duty_call": "值班电话",
+  read_order: "查看工单",
+  list_orders: "列表查阅",
+  list_calls: "通话查阅",
+  agency_read_order: "单位查看",
+  agency_list_orders: "单位列表查阅",
+  play_recording: "收听录音",
+  view_photo: "查看照片",
+};
+
+export const ROLES = {
+  center_staff: "话务员",
+  business_section: "业务科",
+  supervision_section: "督查科",
+  duty_supervisor: "值班督查",
+  leader: "中心领导",
+  agency: "联动单位",
+};
+
+export const CHAIN_STEPS = {
+  business_chief: "业务科长审核",
+  duty_supervisor: "值班督查审核",
+  supervision_evaluation: "督查科长评价",
+  leader_signature: "中心领导签字",
+  supervision_reply: "督查科长回复",
+};
+
+/** "2 小时 05 分" left, or "超时 10 分" past. */
+export function timeLeft(seconds) {
+  const past = seconds < 0;
+  const s = Math.abs(Math.floor(seconds));
+  const d = Math.floor(s / 86400), hh = Math.floor((s % 86400) / 3600), mm = Math.floor((s % 3600) / 60);
+  const text = d > 0 ? `${d} 天 ${hh} 小时` : hh > 0 ? `${hh} 小时 ${String(mm).padStart(2, "0")} 分`
+    : `${mm} 分 ${String(s % 60).padStart(2, "0")} 秒`;
+  return past ? `超时 ${text}` : `剩 ${text}`;
+}
+
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—";
+}

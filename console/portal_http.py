@@ -1,0 +1,76 @@
+"""The agency portal's own endpoints beside its orders (issue 12): its scorecard and a live
+feed that rings when an order is dispatched to it. An agency user sees only its own unit's
+numbers and orders (L 1.3(2), L 3.1.4)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from console.api import current_user, now
+from console.desk_reads import current_due
+from console.desk_rules import Urgency, urgency
+from console.http import SESSIONS
+from console.live import HUB
+from routing.calendar import SHANGHAI
+from routing.kpi import load_config, month_window, rates, record_of
+from routing.kpi_cli import rates_json
+from routing.models import WorkOrder
+from routing.order_store import to_order
+from routing.transitions import Role, State
+
+routes = web.RouteTableDef()
+LIVE_TOPICS = frozenset({"order_dispatched"})  # what an agency hears of the center's hub
+
+
+@routes.get("/api/agency/scorecard")
+async def scorecard(request: web.Request) -> web.Response:
+    """This month's closure rates of the unit (L 3.1.5), its open orders by state and how
+    many are late now."""
+    user = await current_user(request, {Role.AGENCY})
+    at = now()
+    local = at.astimezone(SHANGHAI)
+    window = month_window(year=local.year, month=local.month,
+                          statistics_day=load_config().statistics_day.day)
+    since = datetime(local.year - 1, 12, 1, tzinfo=UTC)  # the year's orders and a margin
+    query = select(WorkOrder).where(WorkOrder.agency_id == user.agency_id,
+                                    WorkOrder.dispatched_at >= since)
+    async with request.app[SESSIONS]() as session:
+        rows = (await session.execute(query)).scalars().all()
+    return web.json_response({
+        "agency_id": user.agency_id,
+        "month": f"{local:%Y-%m}",
+        "rates": rates_json(rates(records=[record_of(to_order(r)) for r in rows],
+                                  window=window)),
+        **_open_figures(rows, at),
+    })
+
+
+def _open_figures(rows: Sequence[WorkOrder], at: datetime) -> dict[str, Any]:
+    open_rows = [r for r in rows if r.status is not State.CLOSED]
+    late = sum(urgency(current_due(r)[1], at) is Urgency.LATE for r in open_rows)
+    return {"open_by_state": dict(Counter(r.status.value for r in open_rows)),
+            "late_now": late, "dispatched_this_year": len(rows)}
+
+
+@routes.get("/api/agency/live")
+async def agency_live(request: web.Request) -> web.WebSocketResponse:
+    """Dispatches to this unit as they happen ({"topic": "order_dispatched", "data":
+    {"number"}}); the page then fetches its list (numbers masked) as usual."""
+    user = await current_user(request, {Role.AGENCY})
+    ws = web.WebSocketResponse(heartbeat=20)
+    await ws.prepare(request)
+    with request.app[HUB].subscribe() as updates:
+        await ws.send_json({"topic": "hello", "data": {"agency_id": user.agency_id}})
+        while not ws.closed:
+            update = await updates.get()
+            data = update.get("data") or {}
+            if update["topic"] in LIVE_TOPICS and data.get("agency_id") == user.agency_id:
+                await ws.send_json({"topic": update["topic"], "at": update["at"],
+                                    "data": {"number": data.get("number")}})
+    return ws
