@@ -52,6 +52,12 @@ class AgencyStub:
 
 
 async def reset_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        await asyncio.to_thread(upgrade, url)
+        return
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -101,9 +107,9 @@ def agencies_file(tmp: Path, url: str) -> Path:
     return path
 
 
-def orders_settings(tmp: Path, agency_url: str) -> Settings:
+def orders_settings(tmp: Path, agency_url: str, database_url: str = ORDERS_DB) -> Settings:
     return load_settings(
-        database_url=ORDERS_DB, ari_app="hotline12319-orders-test",
+        database_url=database_url, ari_app="hotline12319-orders-test",
         agencies_file=agencies_file(tmp, agency_url), recordings_dir=tmp / "recordings",
         sweeper_interval_seconds=3600.0,  # the tests call sweep_once themselves
         # This app shares the sandbox with the call tests: it must not ring duty lines of
@@ -120,13 +126,14 @@ async def agency() -> AsyncIterator[AgencyStub]:
 
 
 @pytest.fixture(scope="session")
-async def api(agency: AgencyStub, tmp_path_factory: pytest.TempPathFactory
+async def api(agency: AgencyStub, orders_db: str, tmp_path_factory: pytest.TempPathFactory
               ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
-    await reset_database(ORDERS_DB)
-    await add_users(ORDERS_DB)
+    # orders_db: PostgreSQL or SQLite, one session each (tests/integration/conftest.py).
+    await reset_database(orders_db)
+    await add_users(orders_db)
     os.environ[SECRET_ENV] = SECRET
     settings = orders_settings(tmp_path_factory.mktemp("orders"),
-                               str(agency.server.make_url("/12319/orders")))
+                               str(agency.server.make_url("/12319/orders")), orders_db)
     # No cookie jar: each request carries the cookie of the role the test names.
     client = TestClient(TestServer(init_app(settings), host="127.0.0.1", port=0),
                         cookie_jar=aiohttp.DummyCookieJar())

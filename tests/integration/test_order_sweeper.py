@@ -17,7 +17,7 @@ from routing.order_tables import Notification
 from routing.sweeper import SweepPolicy, sweep_once
 from routing.transitions import State
 from routing.voice_escalation import due_voice_escalations, mark_voice_escalation
-from tests.integration.orders_support import ORDERS_DB, agency, api
+from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration
 __all__ = ["agency", "api"]
@@ -39,10 +39,10 @@ async def _late_orders(engine: OrderEngine, now: datetime) -> list[int]:
 
 
 async def test_given_two_sweepers_at_once_then_each_notice_is_written_exactly_once(
-    api: object
+    api: object, orders_db: str
 ) -> None:
     now = datetime.now(UTC)
-    engines = [make_engine(ORDERS_DB) for _ in range(2)]
+    engines = [make_engine(orders_db) for _ in range(2)]
     services = [OrderEngine(sessions=make_sessionmaker(e), directory=load_directory())
                 for e in engines]
     ids = await _late_orders(services[0], now)
@@ -63,10 +63,10 @@ async def test_given_two_sweepers_at_once_then_each_notice_is_written_exactly_on
 
 
 async def test_given_a_voice_escalation_when_polled_then_it_is_returned_once_and_marked(
-    api: object
+    api: object, orders_db: str
 ) -> None:
     now = datetime.now(UTC) + timedelta(hours=3)
-    engine = make_engine(ORDERS_DB)
+    engine = make_engine(orders_db)
     service = OrderEngine(sessions=make_sessionmaker(engine), directory=load_directory())
     async with service.sessions.begin() as session:
         calls = await due_voice_escalations(session, now=now, directory=service.directory,
@@ -81,11 +81,11 @@ async def test_given_a_voice_escalation_when_polled_then_it_is_returned_once_and
 
 
 async def test_given_an_ivr_call_when_its_order_is_created_then_it_has_deadlines(
-    api: object
+    api: object, orders_db: str
 ) -> None:
     from routing.repository import create_order_for_call, open_call
 
-    engine = make_engine(ORDERS_DB)
+    engine = make_engine(orders_db)
     now = datetime.now(UTC)
     async with make_sessionmaker(engine).begin() as session:
         await open_call(session, channel_id="ivr-orders-1", caller_number="13900000000",

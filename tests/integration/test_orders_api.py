@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from routing.audit import Read
 from routing.db import make_engine, make_sessionmaker
 from routing.models import AuditEvent, WorkOrder
-from tests.integration.orders_support import ORDERS_DB, AgencyStub, agency, api, login
+from tests.integration.orders_support import AgencyStub, agency, api, login
 
 pytestmark = pytest.mark.integration
 __all__ = ["agency", "api"]  # fixtures used by name
@@ -35,7 +35,7 @@ async def _until(check: Any, within: float = 5.0) -> None:
 
 
 async def test_given_an_intake_when_dispatched_received_handled_called_back_then_closed(
-    api: Client, agency: AgencyStub
+    api: Client, agency: AgencyStub, orders_db: str
 ) -> None:
     staff, water = await login(api, "staff"), await login(api, "water")
     status, order = await _post(api, "/api/orders", staff, ORDER)
@@ -63,13 +63,13 @@ async def test_given_an_intake_when_dispatched_received_handled_called_back_then
         status, order = await _post(api, path, who, body)
         assert (status, order["status"]) == (200, expected), order
     assert order["received_at"] and order["completed_at"] and order["closed_at"]
-    assert await _audit_actions(number) == ["created", "dispatch", "receive", "report_handled",
-                                            "start_callback", "close"]
+    assert await _audit_actions(orders_db, number) == [
+        "created", "dispatch", "receive", "report_handled", "start_callback", "close"]
 
 
-async def _audit_actions(number: str) -> list[str]:
+async def _audit_actions(url: str, number: str) -> list[str]:
     """The order's changes (reads are audited too; test_read_audit covers those)."""
-    engine = make_engine(ORDERS_DB)
+    engine = make_engine(url)
     reads = [r.value for r in Read]
     async with make_sessionmaker(engine)() as session:
         rows = await session.execute(select(AuditEvent.action).where(
@@ -80,8 +80,8 @@ async def _audit_actions(number: str) -> list[str]:
     return actions
 
 
-async def _counts() -> tuple[int, int]:
-    engine = make_engine(ORDERS_DB)
+async def _counts(url: str) -> tuple[int, int]:
+    engine = make_engine(url)
     async with make_sessionmaker(engine)() as session:
         orders = (await session.execute(select(func.count()).select_from(WorkOrder))).scalar_one()
         audits = (await session.execute(select(func.count()).select_from(AuditEvent))
@@ -111,11 +111,11 @@ BAD = [  # (method, path, body, status, error id); path {n} is an existing creat
 
 
 async def test_given_bad_input_to_every_endpoint_then_4xx_with_stable_id_and_nothing_written(
-    api: Client
+    api: Client, orders_db: str
 ) -> None:
     staff = await login(api, "staff")
     _, order = await _post(api, "/api/orders", staff, ORDER)
-    before = await _counts()
+    before = await _counts(orders_db)
     for method, path, body, status, error in BAD:
         kwargs: dict[str, Any] = {"headers": staff}
         kwargs["data" if isinstance(body, str) else "json"] = body
@@ -123,7 +123,7 @@ async def test_given_bad_input_to_every_endpoint_then_4xx_with_stable_id_and_not
             answer = await r.json()
             assert (r.status, answer["error"]) == (status, error), (path, body, answer)
             assert answer["message"]
-    assert await _counts() == before
+    assert await _counts(orders_db) == before
 
 
 ROLES = [  # (user or None, method, path, body, status)
@@ -155,14 +155,16 @@ async def test_given_each_role_when_calling_the_order_endpoints_then_only_allowe
             assert r.status == status, (user, path, await r.text())
 
 
-async def test_given_two_writers_on_one_version_then_only_one_applies(api: Client) -> None:
+async def test_given_two_writers_on_one_version_then_only_one_applies(
+    api: Client, orders_db: str
+) -> None:
     staff = await login(api, "staff")
     _, order = await _post(api, "/api/orders", staff, {**ORDER, "district": None})
     path = f"/api/orders/{order['number']}/events"
     results = await asyncio.gather(*(_post(api, path, staff, {"event": "dispatch"})
                                      for _ in range(2)))
     assert sorted(s for s, _ in results) == [200, 409]
-    assert await _audit_actions(order["number"]) == ["created", "dispatch"]
+    assert await _audit_actions(orders_db, order["number"]) == ["created", "dispatch"]
 
 
 async def test_openapi_document_lists_every_order_endpoint(api: Client) -> None:

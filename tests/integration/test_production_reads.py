@@ -21,9 +21,10 @@ PATHS = ["/api/calls", "/api/orders", "/api/orders/0000000000", "/api/agents", "
 
 
 @pytest.fixture
-async def production(api: Client, tmp_path_factory: pytest.TempPathFactory
+async def production(api: Client, orders_db: str, tmp_path_factory: pytest.TempPathFactory
                      ) -> AsyncIterator[Client]:
-    settings = orders_settings(tmp_path_factory.mktemp("prod"), "http://127.0.0.1:9/none")
+    settings = orders_settings(tmp_path_factory.mktemp("prod"), "http://127.0.0.1:9/none",
+                               orders_db)
     settings = settings.model_copy(update={
         "environment": "production", "ari_password": "not-the-sandbox-secret",
         "ari_app": "hotline12319-production-test",

@@ -23,9 +23,10 @@ ORDER = {"utility": "water", "order_type": "maintenance", "description": "水管
 
 
 @pytest.fixture(scope="module")
-async def production(api: Client, tmp_path_factory: pytest.TempPathFactory
+async def production(api: Client, orders_db: str, tmp_path_factory: pytest.TempPathFactory
                      ) -> AsyncIterator[Client]:
-    settings = orders_settings(tmp_path_factory.mktemp("audit"), "http://127.0.0.1:9/none")
+    settings = orders_settings(tmp_path_factory.mktemp("audit"), "http://127.0.0.1:9/none",
+                               orders_db)
     settings = settings.model_copy(update={
         "environment": "production", "ari_password": "not-the-sandbox-secret",
         "ari_app": "hotline12319-read-audit-test",

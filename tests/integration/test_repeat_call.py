@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from routing.db import make_engine, make_sessionmaker
 from routing.models import WorkOrder
-from tests.integration.orders_support import ORDERS_DB, agency, api, login
+from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration
 __all__ = ["agency", "api"]  # fixtures used by name
@@ -29,9 +29,9 @@ async def _new_order(api: Client, staff: dict[str, str]) -> str:
         return str((await r.json())["number"])
 
 
-async def _age(number: str, days: int) -> None:
+async def _age(url: str, number: str, days: int) -> None:
     """The order was taken `days` ago: its committed time has long passed."""
-    engine = make_engine(ORDERS_DB)
+    engine = make_engine(url)
     async with make_sessionmaker(engine).begin() as session:
         row = (await session.execute(select(WorkOrder).where(WorkOrder.number == number))
                ).scalar_one()
@@ -50,11 +50,11 @@ async def _repeat(api: Client, staff: dict[str, str], number: str) -> dict[str, 
 
 
 async def test_given_missed_standard_then_repeat_call_becomes_linked_complaint(
-    api: Client,
+    api: Client, orders_db: str
 ) -> None:
     staff = await login(api, "staff")
     number = await _new_order(api, staff)
-    await _age(number, days=5)
+    await _age(orders_db, number, days=5)
     result = await _repeat(api, staff, number)
     assert result["action"] == "complaint", result
     complaint = result["complaint"]

@@ -27,7 +27,7 @@ from routing.calendar import SHANGHAI, local_date
 from routing.enums import CallOutcome, Utility
 from routing.models import AuditEvent, CallSession
 from routing.peaks_tables import Announcement
-from tests.integration.orders_support import ORDERS_DB, agency, api, login
+from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration
 __all__ = ["agency", "api"]  # fixtures used by name
@@ -103,10 +103,10 @@ def the_day() -> list[Any]:
     ]
 
 
-async def cli(*args: str) -> Any:
+async def cli(url: str, *args: str) -> Any:
     """`hotline12319 staffing ... --json` on the same database, as a process of its own."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", "staffing", *args, "--database-url", ORDERS_DB,
+        sys.executable, "-m", "ari_app.cli", "staffing", *args, "--database-url", url,
         "--json", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
@@ -119,7 +119,7 @@ async def get(api: Client, path: str, who: dict[str, str]) -> tuple[int, Any]:
 
 
 async def test_given_a_days_calls_and_agents_then_both_endpoints_give_the_hand_counted_numbers(
-    api: Client,
+    api: Client, orders_db: str
 ) -> None:
     async with api.app[SESSIONS].begin() as session:
         session.add_all(history() + the_day())
@@ -164,8 +164,8 @@ async def test_given_a_days_calls_and_agents_then_both_endpoints_give_the_hand_c
     assert plan["peak_interval"]["start"] == "2026-11-16T09:00:00+08:00"
 
     # The command prints the same documents.
-    assert await cli("--observed", "--date", str(DAY)) == observed
-    assert await cli("--plan", "--date", str(DAY)) == plan
+    assert await cli(orders_db, "--observed", "--date", str(DAY)) == observed
+    assert await cli(orders_db, "--plan", "--date", str(DAY)) == plan
 
 
 async def test_staffing_is_for_supervisors_and_refuses_unknown_or_bad_parameters(
