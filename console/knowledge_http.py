@@ -100,6 +100,15 @@ def _utility(request: web.Request) -> Utility | None:
         raise api_error(web.HTTPBadRequest, "invalid-utility", f"未知的行业: {raw}") from None
 
 
+@routes.get("/api/knowledge/search")
+async def find_answers(request: web.Request) -> web.StreamResponse:
+    """`?q=` the best answers to a question, scored, best first (what the screen-pop shows)."""
+    if not request.query.get("q", "").strip():
+        await current_user(request, READERS)
+        raise api_error(web.HTTPBadRequest, "query-missing", "请输入问题 (q)")
+    return await find(request)
+
+
 @routes.get("/api/knowledge")
 async def find(request: web.Request) -> web.Response:
     """`?q=` the best answers to a question (scored); without it every active entry."""

@@ -11,7 +11,9 @@ install or train.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +32,13 @@ MAX_QUERY = 200
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 # Characters too common in questions to tell one answer from another.
 _FILLER = frozenset("的了吗呢吧啊么怎样什哪是在有我你他她们个这那要会能就都和与及或请问")
+# Question words every caller uses: they tell no answer from another (什么时候, 多长时间).
+_FILLER_PAIRS = frozenset({"怎么", "什么", "时候", "多久", "多长", "时间", "一下", "可以", "能不",
+                           "不能", "是不", "不是", "多少", "哪里", "为什", "请问", "你们", "我们"})
+# How much a gram the base never uses counts against a match: a little, so a caller's own
+# story does not bury the words that matter, yet one shared pair in a stray sentence is
+# not an answer.
+_UNKNOWN_SHARE = 0.5
 _WEIGHTS = (("title", 3.0), ("tags", 3.0), ("answer", 1.0))
 
 
@@ -116,45 +125,67 @@ def grams(text: str) -> frozenset[str]:
     found: set[str] = set()
     for run in _WORDS.findall(text.lower()):
         found.update(c for c in run if c not in _FILLER)
-        found.update(run[i:i + 2] for i in range(len(run) - 1))
+        pairs = (run[i:i + 2] for i in range(len(run) - 1))
+        found.update(p for p in pairs if p not in _FILLER_PAIRS and not set(p) & _FILLER)
     return frozenset(found)
 
 
-def score(query: frozenset[str], entry: Searchable) -> float:
-    """How much of the query an entry covers, 0..1, weighted by where it is covered."""
-    mass = _mass(query)
-    if not mass:
+@dataclass(frozen=True)
+class Index:
+    """Entries cut into grams once, and how telling each gram is (rarer = more telling)."""
+
+    entries: tuple[Searchable, ...]
+    fields: tuple[dict[str, frozenset[str]], ...]
+    weight: dict[str, float]
+
+    @classmethod
+    def of(cls, entries: Iterable[Searchable]) -> Index:
+        kept = tuple(entries)
+        fields = tuple({"title": grams(e.title), "tags": grams(" ".join(e.tags)),
+                        "answer": grams(e.answer)} for e in kept)
+        seen = Counter(g for f in fields for g in frozenset().union(*f.values()))
+        # Inverse document frequency; a single character counts half a pair.
+        weight = {g: math.log(1 + len(kept) / n) * (1.0 if len(g) > 1 else 0.5)
+                  for g, n in seen.items()}
+        return cls(kept, fields, weight)
+
+
+def score(query: frozenset[str], fields: dict[str, frozenset[str]],
+          weight: dict[str, float]) -> float:
+    """How much of what the query says that the base knows at all an entry covers, 0..1.
+
+    Words the base never uses (a caller's own story) count little against it; an entry must
+    share at least one pair of characters, since single characters match too easily.
+    """
+    shared = [g for g in query if g in weight and any(g in f for f in fields.values())]
+    if not any(len(g) > 1 for g in shared):
         return 0.0
-    fields = {"title": entry.title, "tags": " ".join(entry.tags), "answer": entry.answer}
-    covered = sum(weight * _mass(query & grams(fields[name])) / mass
-                  for name, weight in _WEIGHTS)
-    return covered / sum(weight for _, weight in _WEIGHTS)
+    best = {g: max(w for name, w in _WEIGHTS if g in fields[name]) for g in shared}
+    top = max(w for _, w in _WEIGHTS)
+    unknown = [g for g in query if g not in weight]
+    mass = sum(weight[g] for g in query if g in weight) + _UNKNOWN_SHARE * sum(
+        1.0 if len(g) > 1 else 0.5 for g in unknown)
+    return sum(weight[g] * best[g] for g in shared) / (top * mass)
 
 
-def _mass(found: frozenset[str]) -> float:
-    # A shared pair says more than two shared characters (燃气 vs 燃 and 气 apart).
-    return sum(1.0 if len(g) > 1 else 0.5 for g in found)
-
-
-def search(query: str, entries: Iterable[Searchable], *, utility: Utility | None,
-           today: date, limit: int = 5, floor: float = 0.2) -> list[tuple[Searchable, float]]:
+def search(query: str, entries: Iterable[Searchable] | Index, *, utility: Utility | None,
+           today: date, limit: int = 5, floor: float = 0.3) -> list[tuple[Searchable, float]]:
     """The best entries valid today, the caller's utility first among equals.
 
     With a utility, entries of other utilities still compete (a heating caller may ask about
     the hotline itself), but an entry of the caller's utility or of none gets a small lift.
     """
+    found = entries if isinstance(entries, Index) else Index.of(entries)
     wanted = grams(query[:MAX_QUERY])
-    ranked: list[tuple[Searchable, float]] = []
-    for entry in entries:
-        if not entry.valid_on(today):
-            continue
-        value = score(wanted, entry)
-        if utility is not None and entry.utility in (utility, None):
-            value *= 1.25
-        if value >= floor:
-            ranked.append((entry, round(value, 3)))
-    ranked.sort(key=lambda pair: (-pair[1], pair[0].id))
-    return ranked[:limit]
+    ranked: list[tuple[float, Searchable, float]] = []
+    for entry, fields in zip(found.entries, found.fields, strict=True):
+        value = score(wanted, fields, found.weight) if entry.valid_on(today) else 0.0
+        lifted = value * (1.25 if utility is not None and entry.utility in (utility, None)
+                          else 1.0)
+        if lifted >= floor:
+            ranked.append((lifted, entry, round(value, 3)))
+    ranked.sort(key=lambda found: (-found[0], found[1].id))
+    return [(entry, value) for _, entry, value in ranked[:limit]]
 
 
 def for_utility(entries: Sequence[Searchable], utility: Utility, *, today: date,

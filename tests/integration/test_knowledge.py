@@ -37,6 +37,10 @@ async def test_every_seeded_answer_is_stored_with_its_clauses(api: Client) -> No
 
 async def test_a_question_in_the_callers_words_finds_the_answer(api: Client) -> None:
     staff = await login(api, "staff")
+    async with api.get("/api/knowledge/search", params={"q": "什么时候开始供暖"},
+                       headers=staff) as r:
+        first = (await r.json())["entries"][0]
+    assert "11月15日" in first["answer"] and "H 3.2.1" in first["clauses"]
     found = await _search(api, staff, "屋里太冷了暖气不热", utility="heating")
     assert found[0]["slug"] == "heating-room-temperature-test"
     assert "H 3.5.2" in found[0]["clauses"] and found[0]["score"] > 0.2

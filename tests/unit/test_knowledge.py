@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing.enums import Utility
-from routing.knowledge import KnowledgeError, Searchable, grams, load_seed, score, search
+from routing.knowledge import (
+    Index,
+    KnowledgeError,
+    Searchable,
+    grams,
+    load_seed,
+    score,
+    search,
+)
 
 TODAY = date(2026, 12, 5)
 
@@ -71,14 +79,21 @@ def test_an_entry_outside_its_validity_is_not_offered() -> None:
 
 
 def test_the_callers_utility_ranks_its_answers_first() -> None:
-    water = Searchable(id=1, utility=Utility.WATER, title="井盖丢了", answer="12小时", tags=())
-    heating = Searchable(id=2, utility=Utility.HEATING, title="井盖丢了", answer="2小时",
+    water = Searchable(id=1, utility=Utility.WATER, title="井盖丢了", answer="12小时修复", tags=())
+    heating = Searchable(id=2, utility=Utility.HEATING, title="井盖丢了", answer="2小时到场",
                          tags=())
     ranked = search("井盖丢了", [water, heating], utility=Utility.HEATING, today=TODAY)
     assert [e.id for e, _ in ranked] == [2, 1]
 
 
+INDEX = Index.of(_entries())
+
+
 @given(st.text(max_size=60))
 def test_a_score_is_between_nought_and_one(question: str) -> None:
-    for entry in _entries()[:5]:
-        assert 0.0 <= score(grams(question), entry) <= 1.0
+    for fields in INDEX.fields[:5]:
+        assert 0.0 <= score(grams(question), fields, INDEX.weight) <= 1.0
+
+
+def test_one_shared_character_is_not_an_answer() -> None:
+    assert search("今天天气怎么样", INDEX, utility=None, today=TODAY) == []
