@@ -21,10 +21,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "call": ("tools.caller", "place one real simulated call and print what happened"),
     "sla": ("routing.sla_cli", "the deadlines that apply to an order"),
     "analyze": ("recordings.analyze_cli", "transcribe a recording and say what it asks for"),
-    "user": ("console.users_cli", "console and agency-portal users: add"),
+    "user": ("console.users_cli", "console and agency-portal users: add, list, disable, "
+             "enable, passwd, role, unlock"),
+    "open311-key": ("console.open311_cli", "Open311 clients' api keys: add, list, revoke"),
     "kpi": ("routing.kpi_cli", "closure rates of a month by the formulas of L 3.1.5"),
     "staffing": ("routing.staffing_cli", "agents needed for a load (Erlang C)"),
     "loadtest": ("tools.loadtest", "many real calls through the whole IVR, with latencies"),
+    "citizen": ("tools.citizen", "the sandbox citizen's phone answers the hotline's call-back"),
     "backup": ("routing.backup_cli", "archive the data: important daily, ordinary weekly"),
     "restore": ("routing.backup_cli", "check a backup archive and restore it"),
 }

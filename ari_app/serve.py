@@ -62,6 +62,7 @@ from ivr.loader import load_flow, load_prompt_ids
 from recordings.engines import EngineConfig
 from recordings.lexicon import load_lexicon
 from recordings.transcriber import Transcriber
+from routing.access_policy import load_access_policy
 from routing.agencies import load_directory
 from routing.agent_repository import AgentStore
 from routing.announcement_board import BOARD_REFRESH_S
@@ -96,6 +97,9 @@ def init_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
+    access = load_access_policy()
+    app[auth_http.ACCESS_POLICY] = access
+    app[open311_http.OPEN311_LIMITS] = open311_http.Open311Limits.from_policy(access.open311)
     app.cleanup_ctx.extend(
         [_database, _knowledge_seed, _order_engine, _surge_detector,
          wallboard_http.wallboard_feed, _announcements, staffing_http.staffing_policy,

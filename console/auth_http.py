@@ -1,26 +1,40 @@
-"""Login, logout, and who am I: a session cookie (HttpOnly, SameSite=Strict)."""
+"""Login, logout, and who am I: a session cookie (HttpOnly, SameSite=Strict).
+
+Logins are throttled (routing/login_guard.py): too many failures from one address → 429
+with Retry-After; too many for one user → the user is locked, audited, until a supervisor
+unlocks it (POST /api/users/{user_id}/unlock, or `hotline12319 user unlock`)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from console.api import COOKIE, current_user, now, read_body
-from console.http import SESSIONS, api_error
+from console.http import SESSIONS, api_error, require_storable
 from console.schemas import Login
-from routing.users import SESSION_TTL, login, logout
+from routing.access_policy import AccessPolicy, Verdict
+from routing.login_guard import LoginOutcome, attempt_login, unlock
+from routing.order_tables import User
+from routing.transitions import Role
+from routing.users import SESSION_TTL, logout
 
 routes = web.RouteTableDef()
+
+ACCESS_POLICY = web.AppKey("access_policy", AccessPolicy)
+# Unlocking a user is the shift leadership's call (L 3.1.4(4): access by permission).
+UNLOCKERS = frozenset({Role.BUSINESS_SECTION, Role.SUPERVISION_SECTION, Role.DUTY_SUPERVISOR,
+                       Role.LEADER})
 
 
 @routes.post("/api/login")
 async def post_login(request: web.Request) -> web.Response:
     body = await read_body(request, Login)
     async with request.app[SESSIONS].begin() as session:
-        found = await login(session, user_id=body.user, password=body.password, now=now())
-    if found is None:
-        raise api_error(web.HTTPUnauthorized, "bad-credentials", "unknown user or wrong password")
-    user, token = found
-    response = web.json_response(_me(user.id, user.name, user.role, user.agency_id))
+        found = await attempt_login(session, user_id=body.user, password=body.password,
+                                    ip=request.remote or "unknown", now=now(),
+                                    policy=request.app[ACCESS_POLICY])
+    user, token = _granted(found)
+    answer = _me(user.id, user.name, user.role, user.agency_id)
+    response = web.json_response(answer | {"password_expired": found.password_expired})
     response.set_cookie(
         COOKIE,
         token,
@@ -31,6 +45,22 @@ async def post_login(request: web.Request) -> web.Response:
         secure=request.secure,
     )  # Secure whenever served over https
     return response
+
+
+def _granted(found: LoginOutcome) -> tuple[User, str]:
+    if found.verdict is Verdict.IP_THROTTLED:
+        raise web.HTTPTooManyRequests(
+            text=web.json_response({"error": "too-many-attempts",
+                                    "message": "登录失败次数过多，请稍后再试"}).text,
+            content_type="application/json",
+            headers={"Retry-After": str(found.retry_after_s)},
+        )
+    if found.verdict is Verdict.LOCKED:
+        raise api_error(web.HTTPForbidden, "account-locked",
+                        "密码错误次数过多，账号已锁定，请联系班长或业务科解锁")
+    if found.user is None or found.token is None:
+        raise api_error(web.HTTPUnauthorized, "bad-credentials", "用户名或密码错误")
+    return found.user, found.token
 
 
 @routes.post("/api/logout")
@@ -48,6 +78,19 @@ async def post_logout(request: web.Request) -> web.Response:
 async def get_me(request: web.Request) -> web.Response:
     user = await current_user(request)
     return web.json_response(_me(user.id, user.name, user.role, user.agency_id))
+
+
+@routes.post("/api/users/{user_id}/unlock")
+async def post_unlock(request: web.Request) -> web.Response:
+    actor = await current_user(request, UNLOCKERS)
+    user_id = request.match_info["user_id"]
+    require_storable(user_id)
+    async with request.app[SESSIONS].begin() as session:
+        user = await session.get(User, user_id[:64])
+        if user is None:
+            raise api_error(web.HTTPNotFound, "user-not-found", f"没有用户 {user_id[:64]}")
+        await unlock(session, user=user, actor=actor.id)
+    return web.json_response({"id": user_id, "locked": False})
 
 
 def _me(user_id: str, name: str, role: str, agency_id: str | None) -> dict[str, str | None]:

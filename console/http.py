@@ -5,13 +5,15 @@ agency portal are in console/orders_http.py and console/agency_http.py, with rol
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +25,7 @@ from routing.transitions import State
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 HEALTH = web.AppKey("health", dict[str, Any])
 DISCLOSED = web.RequestKey("disclosed_orders", Disclosure)  # what a read showed: audit_http.py
+READY_TIMEOUT_S = 2.0  # a probe's answer comes well within its own timeout
 
 routes = web.RouteTableDef()
 
@@ -144,7 +147,29 @@ def call_json(call: CallSession) -> dict[str, Any]:
 
 @routes.get("/health")
 async def health(request: web.Request) -> web.Response:
+    """Liveness: the process answers (with what it knows of ARI); never the database."""
     return web.json_response(request.app[HEALTH])
+
+
+@routes.get("/ready")
+async def ready(request: web.Request) -> web.Response:
+    """Readiness: 503 unless the database answers and ARI is connected; what probes and a
+    load balancer ask before sending calls or requests here."""
+    checks = {"database": await _database_answers(request.app[SESSIONS]),
+              "ari": bool(request.app[HEALTH].get("ari_connected"))}
+    ok = all(checks.values())
+    return web.json_response({"ready": ok, **checks}, status=200 if ok else 503)
+
+
+async def _database_answers(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_S), sessions() as session:
+            await session.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, TimeoutError):
+        return False
+    return True
+
+
 
 
 @routes.get("/api/orders/{number}")

@@ -2,13 +2,18 @@
 work orders (`service_request_id` = order number).
 
 The standard accepts web submissions within one working day (L 3.2.2): each new request is
-answered with the working-day deadline by which it will be accepted. Errors use the
-GeoReport shape, `[{"code": 400, "description": "..."}]`, which Open311 clients expect.
+answered with the working-day deadline by which it will be accepted. Posting needs a
+client's `api_key` (`hotline12319 open311-key add`) and is rate-limited per key and per
+address (429 with Retry-After). Reading is open, as GeoReport v2 publishes requests, but
+personal information stays inside (L 3.1.4): only requests that came in through Open311 are
+shown, their address coarsened to district and road, phone numbers, e-mail addresses and
+names hidden in the description (`routing.publication`).
 """
 
 from __future__ import annotations
 
-import re
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,31 +22,38 @@ from sqlalchemy import select
 
 from console.api import ENGINE
 from console.http import SESSIONS, storable
+from console.open311_intake import WEB_TYPES, Person, intake, open311_error, person, read_fields
+from routing.access_policy import Open311Policy
+from routing.access_tables import Open311Request
 from routing.calendar import WorkingDayCalendar
-from routing.enums import UTILITY_NAMES_ZH, OrderType, Utility
+from routing.enums import UTILITY_NAMES_ZH, Utility
 from routing.models import WorkOrder
-from routing.order_service import Intake, ServiceError, create_order
+from routing.open311_keys import client_for_key
+from routing.order_service import ServiceError, create_order
+from routing.publication import coarse_address, coarse_point, redact
+from routing.rate_limit import SlidingWindow
 from routing.repository import utcnow
 from routing.transitions import State
 
 routes = web.RouteTableDef()
 
 UTILITY_NAMES = UTILITY_NAMES_ZH
-# Emergencies are for the phone: a web form is no way to report a gas leak.
-WEB_TYPES = {
-    OrderType.MAINTENANCE: "设施维护",
-    OrderType.COMPLAINT: "投诉",
-    OrderType.HELP: "求助",
-    OrderType.CONSULTATION: "咨询",
-    OrderType.SUGGESTION: "建议",
-}
-PHONE = re.compile(r"^\+?[0-9]{5,20}$")
 
 
-def open311_error(status: type[web.HTTPException], description: str) -> web.HTTPException:
-    code = status.status_code
-    body = web.json_response([{"code": code, "description": description}]).text
-    return status(text=body, content_type="application/json")
+@dataclass(frozen=True)
+class Open311Limits:
+    """Posting budgets of this process: per client key and per remote address."""
+
+    per_key: SlidingWindow
+    per_ip: SlidingWindow
+
+    @classmethod
+    def from_policy(cls, policy: Open311Policy) -> Open311Limits:
+        return cls(SlidingWindow(policy.per_key, policy.window_seconds),
+                   SlidingWindow(policy.per_ip, policy.window_seconds))
+
+
+OPEN311_LIMITS = web.AppKey("open311_limits", Open311Limits)
 
 
 @routes.get("/open311/v2/services.json")
@@ -63,56 +75,18 @@ async def services(_request: web.Request) -> web.Response:
     )
 
 
-async def _fields(request: web.Request) -> dict[str, str]:
-    if request.content_type == "application/json":
-        try:
-            data = await request.json()
-        except (ValueError, LookupError) as exc:  # LookupError: an unknown charset
-            raise open311_error(web.HTTPBadRequest, f"malformed JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise open311_error(web.HTTPBadRequest, "a JSON object is expected")
-        fields = {str(k): str(v) for k, v in data.items()}
-    else:
-        try:
-            fields = {k: str(v) for k, v in (await request.post()).items()}
-        except (ValueError, LookupError) as exc:  # no multipart boundary, unknown charset
-            raise open311_error(web.HTTPBadRequest, f"unreadable form: {exc}") from exc
-    if not storable(fields):
-        raise open311_error(web.HTTPBadRequest, "text with NUL or a lone surrogate")
-    return fields
-
-
-def _intake(fields: dict[str, str]) -> Intake:
-    code = fields.get("service_code", "")
-    utility, _, kind = code.partition(".")
-    if utility not in UTILITY_NAMES or kind not in {t.value for t in WEB_TYPES}:
-        raise open311_error(web.HTTPBadRequest, f"unknown service_code {code!r}")
-    description = fields.get("description", "").strip()
-    if not 1 <= len(description) <= 4000:
-        raise open311_error(web.HTTPBadRequest, "description is required (up to 4000 chars)")
-    phone = fields.get("phone") or None
-    address = fields.get("address_string") or None
-    if address is not None and len(address) > 256:  # the order's address column
-        raise open311_error(web.HTTPBadRequest, "address_string: up to 256 characters")
-    if phone is not None and not PHONE.match(phone):
-        raise open311_error(web.HTTPBadRequest, "phone must be digits")
-    return Intake(
-        utility=Utility(utility),
-        order_type=OrderType(kind),
-        description=description,
-        caller_number=phone,
-        address=address,
-    )
-
-
 @routes.post("/open311/v2/requests.json")
 async def post_request(request: web.Request) -> web.Response:
-    intake = _intake(await _fields(request))
+    fields = await read_fields(request)
+    order, who = intake(fields), person(fields)
+    client = await _client(request, fields.get("api_key", ""))
     now = utcnow()
     try:
-        row = await create_order(request.app[ENGINE], intake=intake, actor="open311", now=now)
+        row = await create_order(request.app[ENGINE], intake=order, actor=f"open311:{client}",
+                                 now=now)
     except ServiceError as exc:
         raise open311_error(web.HTTPBadRequest, str(exc)) from exc
+    await _keep(request, row, client, who)
     accept_by = WorkingDayCalendar().working_day_end(now, 1)
     notice = f"已收到，将于{accept_by.strftime('%Y-%m-%d %H:%M')}前受理（L 3.2.2）"
     return web.json_response(
@@ -128,28 +102,69 @@ async def post_request(request: web.Request) -> web.Response:
     )
 
 
-def request_json(order: WorkOrder) -> dict[str, Any]:
+async def _client(request: web.Request, key: str) -> str:
+    """The client whose live key this is (403 otherwise), within its and the address's
+    budgets (429 with Retry-After otherwise). Every try counts for the address, so keys
+    cannot be guessed at speed."""
+    limits, clock = request.app[OPEN311_LIMITS], time.monotonic()
+    _within(limits.per_ip.take(request.remote or "unknown", clock), "this address")
+    client = None
+    if key:
+        async with request.app[SESSIONS]() as session:
+            client = await client_for_key(session, key)
+    if client is None:
+        raise open311_error(web.HTTPForbidden, "a valid api_key is required")
+    _within(limits.per_key.take(client, clock), "this api_key")
+    return client
+
+
+def _within(wait_s: int | None, who: str) -> None:
+    if wait_s is not None:
+        raise open311_error(web.HTTPTooManyRequests, f"too many requests from {who}",
+                            headers={"Retry-After": str(wait_s)})
+
+
+async def _keep(request: web.Request, row: WorkOrder, client: str, who: Person) -> None:
+    """What the order row does not hold; the request is published (coarsened): a citizen
+    who posts through a GeoReport client posts to a public list."""
+    async with request.app[SESSIONS].begin() as session:
+        session.add(Open311Request(order_id=row.id, client_id=client, published=True,
+                                   lat=who.lat, long=who.long, address_id=who.address_id,
+                                   first_name=who.first_name, last_name=who.last_name,
+                                   email=who.email))
+
+
+def request_json(order: WorkOrder, extra: Open311Request) -> dict[str, Any]:
+    """The public face of a request: no number, name or e-mail, the place coarsened."""
     closed = order.status is State.CLOSED
     updated = order.closed_at or order.handled_at or order.received_at or order.dispatched_at
+    names = (extra.first_name, extra.last_name)
     return {
         "service_request_id": order.number,
         "status": "closed" if closed else "open",
         "status_notes": order.status.value,
         "service_code": f"{order.utility.value if order.utility else 'unclassified'}"
         f".{order.order_type.value}",
-        "description": order.description,
+        "description": redact(order.description or "", names),
         "agency_responsible": order.agency_id,
         "requested_datetime": order.created_at.isoformat(),
         "updated_datetime": (updated or order.created_at).isoformat(),
-        "address": order.address,
-        "lat": None,
-        "long": None,
+        "address": coarse_address(order.address),
+        "address_id": None,
+        "lat": coarse_point(extra.lat),
+        "long": coarse_point(extra.long),
     }
+
+
+def _published() -> Any:
+    return (select(WorkOrder, Open311Request)
+            .join(Open311Request, Open311Request.order_id == WorkOrder.id)
+            .where(Open311Request.published.is_(True)))
 
 
 @routes.get("/open311/v2/requests.json")
 async def get_requests(request: web.Request) -> web.Response:
-    query = select(WorkOrder).order_by(WorkOrder.id.desc()).limit(100)
+    query = _published().order_by(WorkOrder.id.desc()).limit(100)
     ids = request.query.get("service_request_id")
     if not storable(list(request.query.values())):
         raise open311_error(web.HTTPBadRequest, "text with NUL or a lone surrogate")
@@ -164,18 +179,18 @@ async def get_requests(request: web.Request) -> web.Response:
         except (ValueError, OverflowError) as exc:  # OverflowError: before year 1 in UTC
             raise open311_error(web.HTTPBadRequest, "start_date must be ISO 8601") from exc
     async with request.app[SESSIONS]() as session:
-        rows = (await session.execute(query)).scalars().all()
-    return web.json_response([request_json(row) for row in rows])
+        rows = (await session.execute(query)).all()
+    return web.json_response([request_json(order, extra) for order, extra in rows])
 
 
 @routes.get("/open311/v2/requests/{number}.json")
 async def get_request(request: web.Request) -> web.Response:
+    """One published request; any other order is not found (its existence is not told)."""
     number = request.match_info["number"]
     if not storable(number):
         raise open311_error(web.HTTPNotFound, f"no request {number!r}")
     async with request.app[SESSIONS]() as session:
-        found = await session.execute(select(WorkOrder).where(WorkOrder.number == number))
-        row = found.scalar_one_or_none()
-    if row is None:
+        found = (await session.execute(_published().where(WorkOrder.number == number))).first()
+    if found is None:
         raise open311_error(web.HTTPNotFound, f"no request {number}")
-    return web.json_response([request_json(row)])
+    return web.json_response([request_json(*found)])

@@ -68,6 +68,11 @@ def _open311(summary: str, answer: str, ok: int = 200, params: tuple[str, ...] =
     }
 
 
+def _with_error(op: dict[str, Any], code: str, schema: str) -> dict[str, Any]:
+    """`op` that may also answer `code` (a 429, a 503) with `schema`."""
+    return op | {"responses": op["responses"] | {code: _json(_ref(schema), "error")}}
+
+
 def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
@@ -81,6 +86,7 @@ _ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # PostgreSQL 
 PARAMS: dict[str, dict[str, Any]] = {
     "number": _path("number"),
     "agent_id": _path("agent_id"),
+    "user_id": _path("user_id"),
     "status": _query("status", {"type": "string", "enum": [s.value for s in State]}),
     "utility": _query("utility", {"type": "string", "enum": [u.value for u in Utility]}),
     "limit": _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
@@ -96,9 +102,14 @@ _OPEN311 = "/open311/v2"
 
 PATHS: dict[str, dict[str, Any]] = {
     "/health": {"get": _op("liveness and the ARI connection", "Health") | {"security": []}},
-    "/api/login": {"post": _op("log in; sets the HttpOnly session cookie", "Me", Login)
-                   | {"security": []}},
+    "/ready": {"get": _with_error(_op("readiness: the database answers, ARI is connected",
+                                      "Ready") | {"security": []}, "503", "Ready")},
+    "/api/login": {"post": _with_error(_op("log in; sets the HttpOnly session cookie", "Me",
+                                           Login) | {"security": []}, "429", "Error")},
     "/api/logout": {"post": _op("log out", "LoggedOut") | {"security": []}},
+    "/api/users/{user_id}/unlock": {"post": _op(
+        "unlock a user locked by wrong passwords (supervisors)", "Unlocked",
+        params=("user_id",))},
     "/api/me": {"get": _op("the logged-in user", "Me")},
     "/api/calls": {"get": _op("search calls", "Calls",
                               params=("caller_name", "caller_number", "limit"))},
@@ -138,7 +149,9 @@ PATHS: dict[str, dict[str, Any]] = {
     f"{_OPEN311}/requests.json": {
         "get": _open311("requests by id or since a date", "Open311Requests",
                         params=("service_request_id", "start_date")),
-        "post": _open311("submit a request (a web order)", "Open311Created", 201)
+        "post": _with_error(_with_error(
+            _open311("submit a request (a web order)", "Open311Created", 201),
+            "403", "Open311Error"), "429", "Open311Error")
         | {"requestBody": {"required": True, "content": {
             media: {"schema": _ref("Open311Request")}
             for media in ("application/json", "application/x-www-form-urlencoded")}}},
@@ -171,6 +184,9 @@ _NULLABLE_TEXT = {"type": ["string", "null"]}
 ANSWERS: dict[str, dict[str, Any]] = {
     "Error": _object("error", "message", error=_TEXT, message=_TEXT),
     "Health": _object("status", status=_TEXT),
+    "Ready": _object("ready", "database", "ari", ready={"type": "boolean"},
+                     database={"type": "boolean"}, ari={"type": "boolean"}),
+    "Unlocked": _object("id", "locked", id=_TEXT, locked={"const": False}),
     "Me": _object("id", "name", "role", "agency_id", id=_TEXT, name=_TEXT, role=_TEXT,
                   agency_id=_NULLABLE_TEXT),
     "LoggedOut": _object("logged_out", logged_out={"const": True}),
@@ -201,7 +217,9 @@ ANSWERS: dict[str, dict[str, Any]] = {
         service_notice=_TEXT)},
     # Form fields as GeoReport v2 names them; unknown fields are ignored, as there.
     "Open311Request": _object("service_code", "description", service_code=_TEXT,
-                              description=_TEXT, phone=_TEXT, address_string=_TEXT),
+                              description=_TEXT, phone=_TEXT, address_string=_TEXT,
+                              api_key=_TEXT, lat=_TEXT, long=_TEXT, address_id=_TEXT,
+                              email=_TEXT, first_name=_TEXT, last_name=_TEXT),
 }
 
 

@@ -1,55 +1,142 @@
-"""`hotline12319 user add --id ID --role ROLE [--agency AGENCY] [--name NAME] --password-stdin`.
+"""`hotline12319 user add|list|disable|enable|passwd|role|unlock`.
 
-The password is read from standard input (never an argument: it would show in `ps`).
+    user add --id ID --role ROLE [--agency AGENCY] [--name NAME] --password-stdin
+    user list [--json]
+    user disable --id ID | user enable --id ID
+    user passwd --id ID --password-stdin
+    user role --id ID --role ROLE [--agency AGENCY]
+    user unlock --id ID
+
+Passwords are read from standard input (never an argument: it would show in `ps`). Every
+change is audited with the actor `cli:<login name>` and ends the user's sessions.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import json
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ari_app.errors import CommandError
 from ari_app.settings import load_settings
 from routing.db import make_engine, make_sessionmaker
+from routing.login_guard import unlock
+from routing.order_tables import User
 from routing.transitions import Role
+from routing.user_admin import find_user, list_users, set_disabled, set_password, set_role
 from routing.users import UserError, add_user
+
+Action = Callable[[AsyncSession, argparse.Namespace], Awaitable[str]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
-    add = sub.add_parser("add", help="create a user")
-    add.add_argument("--id", required=True)
+    add = _sub(sub, "add", "create a user")
     add.add_argument("--name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--agency", help="the agency id (role agency only)")
     add.add_argument("--password-stdin", action="store_true", required=True)
-    add.add_argument("--database-url", help="default: the configured DATABASE_URL")
+    listing = sub.add_parser("list", help="every user: role, unit, disabled, locked")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--database-url", help="default: the configured DATABASE_URL")
+    _sub(sub, "disable", "refuse the user's logins and end its sessions")
+    _sub(sub, "enable", "let a disabled user log in again")
+    _sub(sub, "unlock", "unlock a user locked by too many wrong passwords")
+    passwd = _sub(sub, "passwd", "set a new password (read from stdin)")
+    passwd.add_argument("--password-stdin", action="store_true", required=True)
+    role = _sub(sub, "role", "change the user's role")
+    role.add_argument("--role", required=True, choices=[r.value for r in Role])
+    role.add_argument("--agency", help="the agency id (role agency only)")
 
 
-async def _add(args: argparse.Namespace, password: str) -> None:
+def _sub(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text)
+    parser.add_argument("--id", required=True)
+    parser.add_argument("--database-url", help="default: the configured DATABASE_URL")
+    return parser
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"[:64]
+
+
+async def _add(session: AsyncSession, args: argparse.Namespace) -> str:
+    await add_user(session, user_id=args.id, name=args.name or args.id, role=Role(args.role),
+                   agency_id=args.agency, password=args.password, now=datetime.now(UTC))
+    return f"user {args.id} ({args.role}) added"
+
+
+async def _list(session: AsyncSession, args: argparse.Namespace) -> str:
+    rows = [_user_json(u) for u in await list_users(session)]
+    if args.json:
+        return json.dumps(rows, ensure_ascii=False)
+    return "\n".join(
+        f"{r['id']:<16} {r['role']:<20} {r['agency_id'] or '-':<20}"
+        f"{' disabled' if r['disabled_at'] else ''}{' locked' if r['locked_at'] else ''}"
+        for r in rows
+    )
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {"id": user.id, "name": user.name, "role": user.role.value,
+            "agency_id": user.agency_id, "disabled_at": iso(user.disabled_at),
+            "locked_at": iso(user.locked_at),
+            "password_changed_at": iso(user.password_changed_at)}
+
+
+async def _disable(session: AsyncSession, args: argparse.Namespace) -> str:
+    disabled = args.action == "disable"
+    await set_disabled(session, user_id=args.id, disabled=disabled, actor=_actor(),
+                       now=datetime.now(UTC))
+    return f"user {args.id} {'disabled' if disabled else 'enabled'}"
+
+
+async def _passwd(session: AsyncSession, args: argparse.Namespace) -> str:
+    await set_password(session, user_id=args.id, password=args.password, actor=_actor(),
+                       now=datetime.now(UTC))
+    return f"user {args.id}: password set"
+
+
+async def _role(session: AsyncSession, args: argparse.Namespace) -> str:
+    await set_role(session, user_id=args.id, role=Role(args.role), agency_id=args.agency,
+                   actor=_actor())
+    return f"user {args.id} is now {args.role}"
+
+
+async def _unlock(session: AsyncSession, args: argparse.Namespace) -> str:
+    await unlock(session, user=await find_user(session, args.id), actor=_actor())
+    return f"user {args.id} unlocked"
+
+
+ACTIONS: dict[str, Action] = {"add": _add, "list": _list, "disable": _disable,
+                              "enable": _disable, "passwd": _passwd, "role": _role,
+                              "unlock": _unlock}
+
+
+async def _run(args: argparse.Namespace) -> str:
     engine = make_engine(args.database_url or load_settings().database_url)
     try:
         async with make_sessionmaker(engine).begin() as session:
-            await add_user(
-                session,
-                user_id=args.id,
-                name=args.name or args.id,
-                role=Role(args.role),
-                agency_id=args.agency,
-                password=password,
-                now=datetime.now(UTC),
-            )
+            return await ACTIONS[args.action](session, args)
     finally:
         await engine.dispose()
 
 
 def run(args: argparse.Namespace) -> int:
-    password = sys.stdin.readline().rstrip("\n")
+    if getattr(args, "password_stdin", False):
+        args.password = sys.stdin.readline().rstrip("\n")
     try:
-        asyncio.run(_add(args, password))
+        print(asyncio.run(_run(args)))
     except UserError as exc:
         raise CommandError(str(exc)) from exc
-    print(f"user {args.id} ({args.role}) added")
     return 0

@@ -116,6 +116,11 @@ class User(Base):
     password_salt: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
+    # 0010: a disabled user cannot log in; a locked one (too many wrong passwords) neither,
+    # until a supervisor unlocks it; the password's age counts from password_changed_at.
+    disabled_at: Mapped[datetime | None]
+    locked_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
 
 
 class UserSession(Base):

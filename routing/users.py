@@ -45,7 +45,8 @@ async def add_user(session: AsyncSession, *, user_id: str, name: str, role: Role
         raise UserError(f"user {user_id} exists already")
     salt = secrets.token_bytes(16)
     user = User(id=user_id, name=name, role=role, agency_id=agency_id, created_at=now,
-                password_salt=salt.hex(), password_hash=hash_password(password, salt))
+                password_salt=salt.hex(), password_hash=hash_password(password, salt),
+                password_changed_at=now)
     session.add(user)
     return user
 
@@ -64,17 +65,23 @@ async def login(session: AsyncSession, *, user_id: str, password: str, now: date
         return None
     if not check_password(user, password):
         return None
+    return user, open_session(session, user=user, now=now)
+
+
+def open_session(session: AsyncSession, *, user: User, now: datetime) -> str:
+    """A new login session of `user`: the token for the cookie (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, created_at=now,
                             expires_at=now + SESSION_TTL))
-    return user, token
+    return token
 
 
 async def session_user(session: AsyncSession, *, token: str, now: datetime) -> User | None:
     """The user a live session token belongs to."""
     found = await session.execute(
         select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _token_hash(token), UserSession.expires_at > now)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.expires_at > now,
+               User.disabled_at.is_(None))
     )
     return found.scalar_one_or_none()
 

@@ -3,18 +3,36 @@ acknowledged within one working day, requests can be read back; bad input is ref
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from console.open311_http import OPEN311_LIMITS
+from routing.db import make_engine, make_sessionmaker
+from routing.open311_keys import issue_key
 from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration
 __all__ = ["agency", "api"]  # fixtures used by name
 
 Client = TestClient[web.Request, web.Application]
+
+
+async def new_key(database_url: str, client: str) -> str:
+    """A key as `hotline12319 open311-key add --client CLIENT` issues it."""
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            return await issue_key(session, client=client, actor="test", now=datetime.now(UTC))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def key(api: Client, orders_db: str) -> str:
+    return await new_key(orders_db, "test-portal")
 
 
 async def test_services_are_utility_by_request_type_without_emergencies(api: Client) -> None:
@@ -26,10 +44,10 @@ async def test_services_are_utility_by_request_type_without_emergencies(api: Cli
 
 
 async def test_a_web_request_becomes_an_order_acknowledged_within_a_working_day(
-    api: Client,
+    api: Client, key: str
 ) -> None:
     form = {"service_code": "streetlight.maintenance", "description": "经十路路灯连续三晚不亮",
-            "address_string": "历下区经十路100号", "phone": "13800000123"}
+            "address_string": "历下区经十路100号", "phone": "13800000123", "api_key": key}
     async with api.post("/open311/v2/requests.json", data=form) as r:
         assert r.status == 201, await r.text()
         [created] = await r.json()
@@ -39,7 +57,7 @@ async def test_a_web_request_becomes_an_order_acknowledged_within_a_working_day(
     async with api.get(f"/open311/v2/requests/{number}.json") as r:
         [request] = await r.json()
     assert request["service_code"] == "streetlight.maintenance"
-    assert request["status"] == "open" and request["address"] == "历下区经十路100号"
+    assert request["status"] == "open" and request["address"] == "历下区经十路"  # coarsened
     async with api.get("/open311/v2/requests.json", params={"service_request_id": number}) as r:
         assert [x["service_request_id"] for x in await r.json()] == [number]
 
@@ -50,17 +68,88 @@ async def test_a_web_request_becomes_an_order_acknowledged_within_a_working_day(
         ({"service_code": "gas.emergency_repair", "description": "漏气"}, "service_code"),
         ({"service_code": "electricity.complaint", "description": "停电"}, "service_code"),
         ({"service_code": "water.complaint", "description": ""}, "description"),
-        ({"service_code": "water.complaint", "description": "x", "phone": "call me"}, "phone"),
+        ({"service_code": "water.complaint", "description": "x", "phone": "call me",
+          "address_string": "解放路"}, "phone"),
+        ({"service_code": "water.complaint", "description": "no place"}, "location"),
+        ({"service_code": "water.complaint", "description": "x", "lat": "36.6"}, "long"),
+        ({"service_code": "water.complaint", "description": "x", "lat": "136.6",
+          "long": "117"}, "lat"),
+        ({"service_code": "water.complaint", "description": "x", "lat": "nan",
+          "long": "117"}, "lat"),
+        ({"service_code": "water.complaint", "description": "x", "address_id": "A1",
+          "email": "not-an-address"}, "email"),
     ],
 )
 async def test_bad_requests_get_an_open311_error_and_no_order(
-    api: Client, form: dict[str, str], fragment: str
+    api: Client, key: str, form: dict[str, str], fragment: str
 ) -> None:
     async with api.get("/open311/v2/requests.json") as r:
         before = len(await r.json())
-    async with api.post("/open311/v2/requests.json", data=form) as r:
+    async with api.post("/open311/v2/requests.json", data=form | {"api_key": key}) as r:
         assert r.status == 400
         [error] = await r.json()
     assert error["code"] == 400 and fragment in error["description"]
     async with api.get("/open311/v2/requests.json") as r:
         assert len(await r.json()) == before
+
+
+PLACE = {"service_code": "water.maintenance", "address_string": "市中区英雄山路88号"}
+
+
+@pytest.mark.parametrize("api_key", [None, "", "not-a-key"])
+async def test_a_post_without_a_valid_api_key_is_refused_and_makes_no_order(
+    api: Client, api_key: str | None
+) -> None:
+    form = PLACE | {"description": "水表井盖松动"} | ({"api_key": api_key} if api_key is not None
+                                                     else {})
+    async with api.get("/open311/v2/requests.json") as r:
+        before = len(await r.json())
+    async with api.post("/open311/v2/requests.json", data=form) as r:
+        assert r.status == 403, await r.text()
+        [error] = await r.json()
+    assert error["code"] == 403 and "api_key" in error["description"]
+    async with api.get("/open311/v2/requests.json") as r:
+        assert len(await r.json()) == before
+
+
+async def test_a_revoked_or_replaced_key_no_longer_posts(api: Client, orders_db: str) -> None:
+    old = await new_key(orders_db, "rotating-client")
+    current = await new_key(orders_db, "rotating-client")  # `add` again replaces the key
+    form = PLACE | {"description": "阀门井盖缺失"}
+    async with api.post("/open311/v2/requests.json", data=form | {"api_key": old}) as r:
+        assert r.status == 403
+    async with api.post("/open311/v2/requests.json", data=form | {"api_key": current}) as r:
+        assert r.status == 201, await r.text()
+
+
+async def test_a_key_over_its_rate_gets_429_with_retry_after(api: Client, orders_db: str) -> None:
+    limits = api.server.app[OPEN311_LIMITS]
+    limits.per_ip.clear()
+    flood = await new_key(orders_db, "flooding-client")
+    statuses = []
+    try:
+        for n in range(limits.per_key.limit + 1):
+            form = PLACE | {"description": f"第{n}次提交", "api_key": flood}
+            async with api.post("/open311/v2/requests.json", data=form) as r:
+                statuses.append(r.status)
+                retry = r.headers.get("Retry-After")
+    finally:
+        limits.per_ip.clear()
+    assert statuses == [201] * limits.per_key.limit + [429]
+    assert retry is not None and 1 <= int(retry) <= 60
+
+
+async def test_an_address_guessing_keys_gets_429_before_its_next_try(api: Client) -> None:
+    limits = api.server.app[OPEN311_LIMITS]
+    limits.per_ip.clear()
+    statuses = []
+    try:
+        for n in range(limits.per_ip.limit + 1):
+            form = PLACE | {"description": "猜密钥", "api_key": f"guess-{n}"}
+            async with api.post("/open311/v2/requests.json", data=form) as r:
+                statuses.append(r.status)
+                retry = r.headers.get("Retry-After")
+    finally:
+        limits.per_ip.clear()
+    assert statuses == [403] * limits.per_ip.limit + [429]
+    assert retry is not None and int(retry) >= 1
