@@ -40,6 +40,7 @@ from console import (
     desk_http,
     evidence_http,
     knowledge_http,
+    public_http,
     open311_http,
     openapi,
     orders_http,
@@ -126,6 +127,7 @@ def init_app(settings: Settings) -> web.Application:
         portal_http.routes,
         supervision_http.routes,
         knowledge_http.routes,
+        public_http.routes,
     ):
         app.add_routes(order_routes)
     return app

@@ -109,3 +109,32 @@ async def test_edits_keep_history_and_proposals_wait_for_the_business_section(
         ("create", "applied"), ("proposal", "applied")]
     async with api.put(f"/api/knowledge/{entry_id}", json=change, headers=water) as r:
         assert r.status == 403  # agencies propose; they do not edit
+
+
+async def test_the_public_page_publishes_scope_limits_and_outages_without_phones(
+        api: Client) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from routing.agencies import load_directory
+    from routing.order_store import default_policy
+
+    business = await login(api, "business")
+    start = datetime.now(UTC) + timedelta(hours=50)
+    outage = {"utility": "water", "kind": "planned", "districts": ["历下区"],
+              "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=8)).isoformat(),
+              "text": "经十路管道改造计划停水"}
+    async with api.post("/api/announcements", json=outage, headers=business) as r:
+        assert r.status == 201, await r.text()
+    async with api.get("/api/public/commitments") as r:  # no login
+        assert r.status == 200
+        text = await r.text()
+        published = await r.json()
+    assert len(published["limits"]) == len(default_policy().rows)
+    burst = [row for row in published["limits"] if row["utility"] == "water"
+             and row["order_type"] == "emergency_repair" and row["case"] == "general"]
+    assert burst[0]["dispatch"] == "立即" and burst[0]["clauses"]
+    assert any(o["text"] == outage["text"] and not o["active"] for o in published["outages"])
+    phones = {a.duty.phone for a in load_directory().agencies.values()}
+    assert not [p for p in phones if p in text]
+    async with api.get("/public/") as r:
+        assert r.status == 200 and "服务范围" in await r.text()
