@@ -123,7 +123,7 @@ async def test_a_revoked_or_replaced_key_no_longer_posts(api: Client, orders_db:
 
 
 async def test_a_key_over_its_rate_gets_429_with_retry_after(api: Client, orders_db: str) -> None:
-    limits = api.server.app[OPEN311_LIMITS]
+    limits = api.app[OPEN311_LIMITS]
     limits.per_ip.clear()
     flood = await new_key(orders_db, "flooding-client")
     statuses = []
@@ -140,7 +140,7 @@ async def test_a_key_over_its_rate_gets_429_with_retry_after(api: Client, orders
 
 
 async def test_an_address_guessing_keys_gets_429_before_its_next_try(api: Client) -> None:
-    limits = api.server.app[OPEN311_LIMITS]
+    limits = api.app[OPEN311_LIMITS]
     limits.per_ip.clear()
     statuses = []
     try:

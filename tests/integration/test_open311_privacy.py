@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -77,8 +78,8 @@ async def _web_order(api: Client, key: str) -> str:
         return str((await r.json())[0]["service_request_id"])
 
 
-async def _everything_anonymous_reads(api: Client, numbers: list[str]) -> dict[str, object]:
-    seen: dict[str, object] = {}
+async def _everything_anonymous_reads(api: Client, numbers: list[str]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
     for params in ({}, {"service_request_id": ",".join(numbers)}):
         async with api.get("/open311/v2/requests.json", params=params) as r:
             assert r.status == 200
@@ -97,12 +98,12 @@ async def test_given_an_order_of_every_source_then_anonymous_open311_reads_show_
     seen = await _everything_anonymous_reads(api, [*inside, web_number])
 
     listed = {r["service_request_id"] for key, v in seen.items() if key.startswith("list")
-              for r in v}  # type: ignore[attr-defined]
+              for r in v}
     assert web_number in listed and not listed & set(inside)
     for number in inside:
-        status, body = seen[number]  # type: ignore[misc]
+        status, body = seen[number]
         assert status == 404 and body[0]["code"] == 404
-    status, [public] = seen[web_number]  # type: ignore[misc]
+    status, [public] = seen[web_number]
     assert status == 200
     assert public["address"] == "市中区英雄山路"
     assert (public["lat"], public["long"]) == (36.643, 117.007)

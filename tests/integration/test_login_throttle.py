@@ -1,0 +1,148 @@
+"""Guessing passwords is slowed and stopped (issue 18, acceptance 2; L 3.1.4(4)): 20 wrong
+passwords lock the user (audited) until a supervisor unlocks it; too many failures from one
+address get 429 with Retry-After. Users are looked after from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from sqlalchemy import delete, select, update
+
+from console.auth_http import ACCESS_POLICY
+from routing.access_tables import LoginAttempt
+from routing.db import make_engine, make_sessionmaker
+from routing.models import AuditEvent
+from routing.order_tables import User
+from routing.transitions import Role
+from routing.users import add_user
+from tests.integration.orders_support import PASSWORD, agency, api, login
+
+pytestmark = pytest.mark.integration
+__all__ = ["agency", "api"]  # fixtures used by name
+
+Client = TestClient[web.Request, web.Application]
+
+
+async def _db(url: str, *statements: object) -> list[object]:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            return [await session.execute(s) for s in statements]  # type: ignore[call-overload]
+    finally:
+        await engine.dispose()
+
+
+async def _new_user(url: str, user_id: str, role: Role = Role.CENTER_STAFF) -> None:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            await add_user(session, user_id=user_id, name=user_id, role=role, agency_id=None,
+                           password=PASSWORD, now=datetime.now(UTC))
+    finally:
+        await engine.dispose()
+
+
+async def _try(api: Client, user: str, password: str) -> tuple[int, dict[str, object], str | None]:
+    async with api.post("/api/login", json={"user": user, "password": password}) as r:
+        return r.status, await r.json(), r.headers.get("Retry-After")
+
+
+async def _forget_failures(url: str) -> None:
+    await _db(url, delete(LoginAttempt).where(LoginAttempt.ok.is_(False)))
+
+
+async def test_given_20_wrong_passwords_then_the_user_is_locked_audited_and_unlocked_by_a_supervisor(  # noqa: E501
+    api: Client, orders_db: str
+) -> None:
+    await _forget_failures(orders_db)
+    await _new_user(orders_db, "guessed")
+    wrong = [(await _try(api, "guessed", f"guess {n}"))[0] for n in range(20)]
+    assert wrong == [401] * 20
+    status, body, _ = await _try(api, "guessed", PASSWORD)  # even the right one now
+    assert (status, body["error"]) == (403, "account-locked")
+    [found] = await _db(orders_db, select(AuditEvent).where(
+        AuditEvent.entity_id == "guessed", AuditEvent.action == "locked"))
+    locked = found.scalars().all()  # type: ignore[attr-defined]
+    assert len(locked) == 1 and locked[0].detail["failures"] == 20
+
+    async with api.post("/api/users/guessed/unlock", headers=await login(api, "staff")) as r:
+        assert r.status == 403  # agents do not unlock each other
+    async with api.post("/api/users/guessed/unlock", headers=await login(api, "duty")) as r:
+        assert r.status == 200, await r.text()
+    assert (await _try(api, "guessed", PASSWORD))[0] == 200
+    [found] = await _db(orders_db, select(AuditEvent.actor).where(
+        AuditEvent.entity_id == "guessed", AuditEvent.action == "unlocked"))
+    assert found.scalars().all() == ["duty"]  # type: ignore[attr-defined]
+
+
+async def test_given_too_many_failures_from_one_address_then_429_with_retry_after(
+    api: Client, orders_db: str
+) -> None:
+    await _forget_failures(orders_db)
+    limit = api.app[ACCESS_POLICY].login.ip_failures  # the policy file's, as read
+    try:
+        statuses = [(await _try(api, f"nobody{n}", "x"))[0] for n in range(limit)]
+        status, body, retry = await _try(api, "staff", PASSWORD)
+    finally:
+        await _forget_failures(orders_db)
+    assert statuses == [401] * limit
+    assert (status, body["error"]) == (429, "too-many-attempts")
+    assert retry is not None and 1 <= int(retry) <= 15 * 60 + 1
+    assert (await _try(api, "staff", PASSWORD))[0] == 200  # the window forgotten: back in
+
+
+async def test_a_password_past_its_age_is_reported_at_login(api: Client, orders_db: str
+                                                           ) -> None:
+    await _new_user(orders_db, "oldpass")
+    long_ago = datetime.now(UTC) - timedelta(days=91)
+    await _db(orders_db, update(User).where(User.id == "oldpass")
+              .values(password_changed_at=long_ago))
+    status, body, _ = await _try(api, "oldpass", PASSWORD)
+    assert status == 200 and body["password_expired"] is True
+    assert (await _try(api, "staff", PASSWORD))[1]["password_expired"] is False
+
+
+def _cli(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ari_app.cli", "user", *args, "--database-url", url],
+        input=stdin, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+async def test_user_list_disable_passwd_and_role_from_the_command_line(
+    api: Client, orders_db: str
+) -> None:
+    await _new_user(orders_db, "cliuser")
+    cookie = await login(api, "cliuser")
+    run = asyncio.to_thread
+    listed = await run(_cli, orders_db, "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert {"id": "cliuser", "role": "center_staff"}.items() <= next(
+        u for u in json.loads(listed.stdout) if u["id"] == "cliuser").items()
+
+    assert (await run(_cli, orders_db, "disable", "--id", "cliuser")).returncode == 0
+    async with api.get("/api/me", headers=cookie) as r:
+        assert r.status == 401  # the open session ended with the disable
+    assert (await _try(api, "cliuser", PASSWORD))[0] == 401
+    assert (await run(_cli, orders_db, "enable", "--id", "cliuser")).returncode == 0
+
+    done = await run(_cli, orders_db, "passwd", "--id", "cliuser", "--password-stdin",
+                     stdin="a new secret 12319\n")
+    assert done.returncode == 0, done.stderr
+    assert (await _try(api, "cliuser", PASSWORD))[0] == 401
+    assert (await _try(api, "cliuser", "a new secret 12319"))[0] == 200
+
+    assert (await run(_cli, orders_db, "role", "--id", "cliuser", "--role", "leader")
+            ).returncode == 0
+    status, body, _ = await _try(api, "cliuser", "a new secret 12319")
+    assert (status, body["role"]) == (200, "leader")
+    refused = await run(_cli, orders_db, "role", "--id", "nobody", "--role", "leader")
+    assert refused.returncode != 0 and "no user nobody" in refused.stderr
+    await _forget_failures(orders_db)
