@@ -115,9 +115,13 @@ function show(o) {
     ["来电号码", o.caller_number_masked ?? "—"], ["问题描述", o.description ?? "—"],
     ["转写", o.transcript ?? "—"], ["受理时间", when(o.created_at)], ["已申请延期", `${o.extension_count} 次`],
   ].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
-  fill($("#deadlines"), Object.entries(DEADLINES).filter(([name]) => o.deadlines?.[name]).map(([name, text]) =>
-    h("tr", {}, h("th", {}, text), h("td", {}, when(o.deadlines[name])),
-      h("td", { class: "due", "data-due": o.deadlines[name] }, timeLeft((Date.parse(o.deadlines[name]) - Date.now()) / 1000)))));
+  // The unit's deadlines while it has the order; none runs once it has reported.
+  const running = ["dispatched", "received", "pending"].includes(o.status);
+  const shown = Object.entries(DEADLINES).filter(([name]) => name !== "dispatch_due" && o.deadlines?.[name]);
+  fill($("#deadlines"), shown.map(([name, text]) =>
+    h("tr", {}, h("th", {}, text), h("td", {}, when(o.deadlines[name])), running
+      ? h("td", { class: "due", "data-due": o.deadlines[name] }, timeLeft((Date.parse(o.deadlines[name]) - Date.now()) / 1000))
+      : h("td", { class: "muted" }, "—"))));
   $("#receive").hidden = !CAN.receive.includes(o.status);
   $("#result-form").hidden = !CAN.report.includes(o.status);
   $("#extension-form").hidden = !CAN.extension.includes(o.status);

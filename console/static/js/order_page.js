@@ -74,11 +74,16 @@ function detailText(item) {
   return parts.length ? h("div", { class: "muted" }, parts.join(" ")) : null;
 }
 
+// Once the unit has reported, no deadline of the order is running any more.
+const SETTLED = ["handled", "not_handled", "callback", "closed"];
+
 function showDeadlines(data) {
+  const settled = SETTLED.includes(data.order.status);
   fill($("#deadlines"), data.deadlines.filter((d) => d.at).map((d) => h("tr", {},
     h("th", {}, label(DEADLINES, d.name)), h("td", {}, when(d.at)),
-    h("td", { class: "due", "data-urgency": d.urgency, "data-due": d.at },
-      timeLeft((Date.parse(d.at) - Date.now()) / 1000)))));
+    settled ? h("td", { class: "muted" }, "—")
+      : h("td", { class: "due", "data-urgency": d.urgency, "data-due": d.at },
+        timeLeft((Date.parse(d.at) - Date.now()) / 1000)))));
 }
 setInterval(() => {
   for (const cell of document.querySelectorAll("#deadlines td.due")) {
