@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.enums import CallOutcome, OrderType, Utility
 from routing.models import AuditEvent, CallSession, OrderCounter, WorkOrder
+from routing.order_numbers import format_number
 from routing.order_store import fill_deadlines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,7 +108,7 @@ async def unfinished_calls(session: AsyncSession) -> list[CallSession]:
 
 
 async def next_order_number(session: AsyncSession, *, now: datetime) -> str:
-    """YYMMDD (Shanghai) + a four-digit daily sequence: short enough to read back by phone."""
+    """YYMMDD (Shanghai) + the day's sequence (routing/order_numbers.py)."""
     day = now.astimezone(SHANGHAI).strftime("%y%m%d")
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
@@ -117,7 +118,7 @@ async def next_order_number(session: AsyncSession, *, now: datetime) -> str:
         .returning(OrderCounter.last)
     )
     last = (await session.execute(statement)).scalar_one()
-    return f"{day}{last:04d}"
+    return format_number(day, last)
 
 
 async def create_order_for_call(
