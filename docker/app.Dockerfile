@@ -44,7 +44,8 @@ WORKDIR /var/lib/hotline12319
 VOLUME ["/var/lib/hotline12319/recordings"]
 EXPOSE 8319
 
+# Readiness, not liveness: unhealthy while the database or ARI is unreachable (a 503 raises).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8319/health', timeout=4)"]
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8319/ready', timeout=4)"]
 
 CMD ["hotline12319", "serve"]

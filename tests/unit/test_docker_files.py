@@ -136,6 +136,7 @@ def test_compose_start_order_and_volumes(config: dict[str, Any]) -> None:
     services = config["services"]
     assert "healthcheck" in services["postgres"]
     assert services["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "http://127.0.0.1:8319/ready" in " ".join(services["app"]["healthcheck"]["test"])
     assert "asterisk" in services["app"]["depends_on"]
     recording_dir = str(render_config.hotline_instance(render_config.docker_settings()).base)
     recording_dir += "/spool/recording"
@@ -244,7 +245,7 @@ def test_app_dockerfile() -> None:
     assert "HOTLINE_HTTP_HOST=0.0.0.0" in env
     assert "HOTLINE_ENVIRONMENT=production" in env
     (health,) = args_of(APP_DOCKERFILE, "HEALTHCHECK")
-    assert "http://127.0.0.1:8319/health" in health
+    assert "http://127.0.0.1:8319/ready" in health  # readiness: the database and ARI answer
     assert args_of(APP_DOCKERFILE, "CMD") == ['["hotline12319", "serve"]']
     assert args_of(APP_DOCKERFILE, "EXPOSE") == ["8319"]
 
