@@ -72,8 +72,10 @@ async def desk_orders(request: web.Request) -> web.Response:
         counts = await reads.counts(session, filters, at)
         rows = await reads.listed(session, view, filters, at, limit)
     request[DISCLOSED] = disclosure(Read.ORDER_LIST, (r.number for r in rows), CENTER_FIELDS)
+    names = {a.id: a.name for a in request.app[ENGINE].directory.agencies.values()}
     return web.json_response({"view": view.value, "now": at.isoformat(), "counts": counts,
-                              "orders": [reads.summary_json(r, at) for r in rows]})
+                              "orders": [reads.summary_json(r, at) for r in rows],
+                              "agencies": names})
 
 
 @routes.get("/api/desk/orders/{number}")

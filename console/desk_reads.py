@@ -15,7 +15,7 @@ from routing.agencies import AgencyDirectory, RoutingError, route
 from routing.audit import ENTITY, is_read
 from routing.calendar import SHANGHAI
 from routing.evidence_tables import OrderPhoto
-from routing.models import AuditEvent, CallSession, WorkOrder
+from routing.models import AuditEvent, Base, CallSession, WorkOrder
 from routing.order_tables import Notification
 
 
@@ -135,7 +135,31 @@ async def timeline(session: AsyncSession, row: WorkOrder) -> list[dict[str, Any]
                       "who": "sweeper", "role": None,
                       "detail": {"result": notice.result, "agency": notice.agency_id,
                                  "due_at": notice.due_at.isoformat()}})
+    items += await _surveys(session, row.id)
     return sorted(items, key=lambda item: item["at"])
+
+
+async def _surveys(session: AsyncSession, order_id: int) -> list[dict[str, Any]]:
+    """The callback survey calls (回访) of the order, where that table exists (issue 11)."""
+    table = Base.metadata.tables.get("callback_surveys")
+    if table is None or "order_id" not in table.c:
+        return []
+    found = await session.execute(select(table).where(table.c.order_id == order_id))
+    items = []
+    for survey in found.mappings():
+        at = survey.get("finished_at") or survey.get("reached_at") or survey.get("reported_at")
+        if at is None:
+            continue
+        items.append({"at": at.isoformat(), "kind": "survey", "who": "survey", "role": None,
+                      "detail": {k: _plain(survey.get(k)) for k in _SURVEY_FIELDS}})
+    return items
+
+
+_SURVEY_FIELDS = ("status", "attempts", "last_result", "satisfaction")
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
 
 
 async def photos(session: AsyncSession, order_id: int) -> list[dict[str, Any]]:

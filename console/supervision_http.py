@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
-from console.api import current_user, now
+from console.api import ENGINE, current_user, now
 from console.desk_reads import current_due, summary_json, view_condition
 from console.desk_rules import Urgency, View, urgency
 from console.http import DISCLOSED, SESSIONS
@@ -94,5 +94,6 @@ async def late_by_unit(request: web.Request) -> web.Response:
                 "soon": sum((r.agency_id or "") == u for r in soon)} for u in units]
     by_unit.sort(key=lambda u: (-int(u["late"] or 0), -int(u["soon"] or 0)))
     request[DISCLOSED] = disclosure(Read.ORDER_LIST, (r.number for r in rows), CENTER_FIELDS)
-    return web.json_response({"now": at.isoformat(), "by_unit": by_unit,
+    names = {a.id: a.name for a in request.app[ENGINE].directory.agencies.values()}
+    return web.json_response({"now": at.isoformat(), "by_unit": by_unit, "agencies": names,
                               "orders": [summary_json(r, at) for r in late + soon]})

@@ -1,8 +1,9 @@
 """Issue 12, acceptance 1: the screens for the people who work the orders, in Chromium against
 the real server and PostgreSQL - one test per journey:
 
-1. an IVR order (a real call from the caller simulator) is reviewed, corrected and dispatched
-   from the order desk (/console/orders), its recording heard (and the hearing audited);
+1. an IVR order (a real call from the caller simulator: water maintenance, a broken meter -
+   not an emergency, so the dispatch policy leaves it for review) is reviewed, corrected and
+   dispatched from the order desk (/console/orders), its recording heard;
 2. the unit signs and reports it handled with a photo on /agency/, and cannot see another
    unit's order;
 3. the business section approves a unit's extension request on /console/supervision;
@@ -141,7 +142,7 @@ async def test_an_ivr_order_is_reviewed_corrected_and_dispatched_from_the_desk(
     as_user: dict[str, aiohttp.ClientSession],
 ) -> None:
     call = await call_and_fetch(caller, hotline, Scenario(
-        keys=["1", "2"], say=SPEECH / "water_main_burst_01.wav", caller_number=phone()))
+        keys=["1", "2"], say=SPEECH / "water_meter_broken_01.wav", caller_number=phone()))
     number = call["order_number"]
     assert number, call
     errors: list[str] = []

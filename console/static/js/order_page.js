@@ -71,6 +71,8 @@ function detailText(item) {
   if (d.agency) parts.push(d.agency);
   if (d.after) parts.push(Object.entries(d.after).map(([k, v]) => `${k}=${v}`).join("，"));
   if (d.result) parts.push(d.result);
+  if (d.satisfaction) parts.push(`满意度 ${d.satisfaction}`);
+  if (d.last_result) parts.push(d.last_result);
   return parts.length ? h("div", { class: "muted" }, parts.join(" ")) : null;
 }
 

@@ -52,7 +52,8 @@ export async function load() {
   desk.loadedAt = performance.now();
   desk.orders = result.data.orders;
   showTabs(result.data.counts);
-  showAgencies(result.data.orders);
+  desk.agencies = result.data.agencies ?? {};
+  showAgencies(result.data.agencies);
   fill($("#orders"), result.data.orders.map(row));
 }
 
@@ -64,18 +65,10 @@ function showTabs(counts) {
   }, text, " ", h("span", { class: "count", "data-count": view }, counts[view] ?? 0))));
 }
 
-function showAgencies(orders) {
+function showAgencies(names) {
   const select = $("#filters").agency;
-  const chosen = select.value;
-  const seen = new Set([...select.options].map((o) => o.value));
-  if (!seen.has("")) select.append(h("option", { value: "" }, "全部"));
-  for (const o of orders) {
-    if (o.agency_id && !seen.has(o.agency_id)) {
-      select.append(h("option", { value: o.agency_id }, o.agency_id));
-      seen.add(o.agency_id);
-    }
-  }
-  select.value = chosen;
+  if (select.options.length) return;  // the directory does not change while the page is open
+  options(select, names ?? {}, { blank: "全部" });
 }
 
 function row(order) {
@@ -89,7 +82,8 @@ function row(order) {
   h("td", {}, label(UTILITIES, order.utility, "待分类")),
   h("td", {}, label(ORDER_TYPES, order.order_type), order.emergency ? h("span", { class: "badge warn" }, "急") : null),
   h("td", {}, label(ORDER_STATES, order.status)),
-  h("td", {}, label(DISTRICTS, order.district, ""), " ", order.address ?? ""),
+  h("td", {}, label(DISTRICTS, order.district, ""), " ", order.address ?? "",
+    order.agency_id ? h("div", { class: "muted" }, desk.agencies[order.agency_id] ?? order.agency_id) : null),
   h("td", { class: "due", "data-urgency": order.due.urgency, "data-due": order.due.at ?? "" },
     dueText(order.due)));
 }

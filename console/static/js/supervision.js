@@ -11,7 +11,8 @@ import { liveStatus, say, signIn } from "./session.js";
 
 const SUPERVISORS = ["business_section", "supervision_section", "duty_supervisor", "leader"];
 const AUDITORS = ["supervision_section", "duty_supervisor", "leader"];
-const board = { me: null };
+const board = { me: null, names: {} };
+const unit = (id) => (id ? board.names[id] ?? id : "—");
 
 signIn({ roles: SUPERVISORS, onEnter: enter });
 
@@ -28,19 +29,20 @@ async function refresh() {
   const [queue, late, supervised] = await Promise.all([
     api("GET", "/api/supervision/approvals"), api("GET", "/api/supervision/late"),
     api("GET", "/api/supervision/orders")]);
+  if (late.ok) board.names = late.data.agencies ?? {};
   if (!queue.ok) return say("#queue-message", problem(queue));
   $("#queue-count").textContent = String(queue.data.items.length);
   fill($("#approvals"), queue.data.items.length ? queue.data.items.map(item)
     : [h("tr", {}, h("td", { class: "muted", colspan: "7" }, "没有待审批的申请"))]);
   if (late.ok) {
     fill($("#late-units"), late.data.by_unit.map((u) => h("tr", { "data-agency": u.agency_id ?? "" },
-      h("td", {}, u.agency_id ?? "未派单"), h("td", { class: "num" }, u.late), h("td", { class: "num" }, u.soon))));
+      h("td", {}, u.agency_id ? unit(u.agency_id) : "未派单"), h("td", { class: "num" }, u.late), h("td", { class: "num" }, u.soon))));
     fill($("#late-orders"), late.data.orders.map(orderRow));
   }
   if (supervised.ok) {
     fill($("#supervised"), supervised.data.orders.length ? supervised.data.orders.map((o) => h("tr", {},
       h("td", { class: "mono" }, o.number), h("td", {}, label(UTILITIES, o.utility)),
-      h("td", {}, label(ORDER_STATES, o.status)), h("td", {}, o.agency_id ?? "—")))
+      h("td", {}, label(ORDER_STATES, o.status)), h("td", {}, unit(o.agency_id))))
       : [h("tr", {}, h("td", { class: "muted" }, "无"))]);
   }
 }
@@ -49,7 +51,7 @@ function orderRow(o) {
   return h("tr", { class: o.due.urgency === "late" ? "urgent" : "" },
     h("td", { class: "mono" }, h("a", { href: `/console/orders#${o.number}` }, o.number)),
     h("td", {}, label(UTILITIES, o.utility), " ", label(ORDER_TYPES, o.order_type)),
-    h("td", {}, o.agency_id ?? "—"),
+    h("td", {}, unit(o.agency_id)),
     h("td", {}, o.due.at ? timeLeft((Date.parse(o.due.at) - Date.now()) / 1000) : "—"));
 }
 
@@ -64,7 +66,7 @@ function item(it) {
     h("td", {}, it.kind === "extension" ? "延期" : "待办"),
     h("td", { class: "mono" }, h("a", { href: `/console/orders#${o.number}` }, o.number), " ",
       label(ORDER_STATES, o.status)),
-    h("td", {}, o.agency_id ?? "—"),
+    h("td", {}, unit(o.agency_id)),
     h("td", {}, it.requested_by, h("br"), when(it.requested_at)),
     h("td", {}, it.reason),
     h("td", {}, what),
