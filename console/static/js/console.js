@@ -7,6 +7,7 @@ import {
   clock, duration, label, pathText,
 } from "./labels.js";
 import { connectLive } from "./live.js";
+import { closeKnowledge, setUpKnowledge, suggestFor } from "./knowledge.js";
 
 const state = { agentId: null, agent: null, pop: null, viaLogin: false };
 
@@ -174,7 +175,7 @@ async function screenPop(pop, at) {
   $("#order-submit").disabled = false;
   say("#order-result", "");
   delete $("#order-result").dataset.number;
-  await loadHistory(pop.caller_number);
+  await Promise.all([loadHistory(pop.caller_number), suggestFor(pop)]);
   (form.order_type.value ? form.description : form.order_type).focus();
 }
 
@@ -237,6 +238,7 @@ $("#wrap-up").addEventListener("click", async () => {
     state.pop = null;
     $("#screen-pop").hidden = true;
     $("#order").hidden = true;
+    closeKnowledge();
   }
 });
 
@@ -246,4 +248,5 @@ function say(selector, text, kind = "") {
   node.dataset.kind = kind;
 }
 
+setUpKnowledge();
 start();
