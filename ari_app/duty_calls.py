@@ -2,7 +2,8 @@
 
 The sweeper queues `voice_escalation` notices; this worker claims them, rings the agency's
 duty line through our Asterisk, reads the order number, and takes DTMF 1 as the unit's
-receipt (签收), applied through the order engine like any agency action. A claimed notice is
+receipt (签收), DTMF 2 as "our crew is on site" (receipt and arrival, issue 16), applied
+through the order engine like any agency action. A claimed notice is
 marked at once, so no duty line is rung twice for one notice, even by two workers.
 """
 
@@ -114,6 +115,8 @@ class DutyCaller:
             key = await self._key_or_prompt_end(inbox)
             if key == "1":
                 return await self._receipt(channel_id, escalation)
+            if key == "2":
+                return await self._on_site(channel_id, escalation)
             if key is None:
                 return "hung_up"
         return "no_confirmation"
@@ -156,6 +159,20 @@ class DutyCaller:
         await self._play(channel_id, "thanks", [f"sound:{self.prompts_uri}/duty_received"])
         await asyncio.sleep(5)
         return "receipt_dtmf1"
+
+    async def _on_site(self, channel_id: str, escalation: VoiceEscalation) -> str:
+        """DTMF 2, the crew is on site (issue 16): the receipt if none was given yet, then the
+        arrival the on-site limit is held to, both as the unit through the order engine."""
+        for event in (Event.RECEIVE, Event.ARRIVE):
+            command = Command(event=event, actor=f"duty-line:{escalation.agency_id}",
+                              role=Role.AGENCY, at=utcnow(), actor_agency=escalation.agency_id)
+            try:
+                await apply_event(self.engine, number=escalation.order_number, command=command)
+            except OrderError as exc:  # signed for already, or arrival reported on the portal
+                log.info("duty %s for %s not applied: %s", event, escalation.order_number, exc)
+        await self._play(channel_id, "thanks", [f"sound:{self.prompts_uri}/duty_received"])
+        await asyncio.sleep(5)
+        return "onsite_dtmf2"
 
 
 async def _next(inbox: asyncio.Queue[dict[str, Any]], kinds: set[str]) -> dict[str, Any]:

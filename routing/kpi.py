@@ -50,15 +50,20 @@ class OrderRecord:
     completed_at: datetime | None
     resolve_due: datetime | None
     pending: bool  # approved as a pending order (待办工单, L 3.1.5(4)a)
+    onsite_due: datetime | None = None  # the on-site limit, if the order's row has one
+    arrived_at: datetime | None = None  # the unit reported its crew on site
 
 
 def record_of(order: Order) -> OrderRecord:
-    """The KPI record of a lifecycle order."""
+    """The KPI record of a lifecycle order. Completed (处结) is the unit's report that it was
+    handled (工作站完成), not the callback's close: the citizen's callback is the center's
+    step and its delay must not make the unit late."""
     return OrderRecord(
         order_id=order.order_id, utility=order.utility, agency=order.agency,
         order_type=order.order_type, dispatched_at=order.dispatched_at,
-        completed_at=order.completed_at, resolve_due=order.resolve_due,
-        pending=order.pending_approved,
+        completed_at=order.completed_at or order.handled_at, resolve_due=order.resolve_due,
+        pending=order.pending_approved, onsite_due=order.onsite_due,
+        arrived_at=order.arrived_at,
     )
 
 
@@ -112,13 +117,22 @@ def _completed(record: OrderRecord, cutoff: datetime) -> bool:
     return record.completed_at is not None and record.completed_at < cutoff
 
 
+def arrived_in_time(record: OrderRecord, cutoff: datetime) -> bool:
+    """On site within the on-site limit, as reported before the statistics day."""
+    arrived, due = record.arrived_at, record.onsite_due
+    return arrived is not None and arrived < cutoff and due is not None and arrived <= due
+
+
 def _on_time(record: OrderRecord, cutoff: datetime) -> bool:
-    # An order with no resolve limit (e.g. a gas leak: on-site time only) cannot be late
-    # once completed; an approved extension has already moved resolve_due (L 3.1.5(3)).
+    # An order whose only limit is on site (a gas leak: crew there in 30 min) is judged on
+    # it; one with no limit at all cannot be late once completed. An approved extension has
+    # already moved resolve_due (L 3.1.5(3)).
     done = record.completed_at
     if done is None or done >= cutoff:
         return False
-    return record.resolve_due is None or done <= record.resolve_due
+    if record.resolve_due is None:
+        return record.onsite_due is None or arrived_in_time(record, cutoff)
+    return done <= record.resolve_due
 
 
 def monthly_closure(*, records: Iterable[OrderRecord], window: Window) -> Rate:

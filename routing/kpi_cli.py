@@ -23,6 +23,7 @@ from ari_app.errors import CommandError
 from ari_app.settings import load_settings
 from routing.db import make_engine, make_sessionmaker
 from routing.kpi import KpiReport, OrderRecord, Rate, Rates, kpi_report, load_config, record_of
+from routing.kpi_onsite import OnsiteReport, onsite_report
 from routing.kpi_report import render_html
 from routing.models import WorkOrder
 from routing.order_store import to_order
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     records = asyncio.run(_records(url, year))
     report = kpi_report(records=records, year=year, month=month, config=load_config())
     document = report_json(report)
+    document["onsite_timeliness"] = onsite_json(
+        onsite_report(records=records, window=report.window))
     if args.html:
         args.html.write_text(render_html(document), encoding="utf-8")
     if args.json:
@@ -79,6 +82,15 @@ def rates_json(value: Rates) -> dict[str, Any]:
         "monthly_closure": rate_json(value.monthly_closure),
         "cumulative_closure": rate_json(value.cumulative_closure),
         "on_time": rate_json(value.on_time),
+    }
+
+
+def onsite_json(report: OnsiteReport) -> dict[str, Any]:
+    """On-site timeliness (routing.kpi_onsite) overall, per utility and per unit."""
+    return {
+        "overall": rate_json(report.overall),
+        "by_utility": {k: rate_json(v) for k, v in report.by_utility.items()},
+        "by_agency": {k: rate_json(v) for k, v in report.by_agency.items()},
     }
 
 

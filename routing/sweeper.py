@@ -7,7 +7,8 @@ once. Late orders are read through the (status, due) indexes, a batch at a time,
 reading the same order write each notice exactly once.
 
 Notices repeat every `renotify` while the order stays late: the first to the agency
-(`receipt_late`, `resolve_late`), later ones escalated to the center (`*_escalation`).
+(`receipt_late`, `resolve_late`, `onsite_late` while no arrival on site is reported), later
+ones escalated to the center (`*_escalation`).
 An emergency order whose receipt is late also gets `voice_escalation`: the ARI side rings
 the agency's duty line (`routing.voice_escalation`).
 """
@@ -35,6 +36,13 @@ log = logging.getLogger(__name__)
 RECEIPT_STATES = (State.DISPATCHED,)
 # Pending (待办) orders are excluded: their limit is the approval chain's business.
 RESOLVE_STATES = (State.DISPATCHED, State.RECEIVED, State.NOT_HANDLED)
+# A crew is owed on site until the unit reports arrival (models.ONSITE_CHASE, issue 16).
+ONSITE_STATES = (State.DISPATCHED, State.RECEIVED)
+_CHASED = {
+    "receipt": (WorkOrder.receipt_due, RECEIPT_STATES),
+    "resolve": (WorkOrder.resolve_due, RESOLVE_STATES),
+    "onsite": (WorkOrder.onsite_due, ONSITE_STATES),
+}
 
 
 @dataclass(frozen=True)
@@ -106,12 +114,13 @@ def _row_notices(order: WorkOrder, *, kind: str, due: datetime, now: datetime,
 
 async def _sweep_kind(engine: OrderEngine, *, kind: str, now: datetime, policy: SweepPolicy,
                       report: SweepReport) -> None:
-    column = WorkOrder.receipt_due if kind == "receipt" else WorkOrder.resolve_due
-    states = RECEIPT_STATES if kind == "receipt" else RESOLVE_STATES
+    column, states = _CHASED[kind]
     after: tuple[datetime, int] | None = None
     while True:
         async with engine.sessions.begin() as session:
             query = _late(column, states, now, after, policy.batch)
+            if kind == "onsite":  # an arrival reported ends the chase
+                query = query.where(WorkOrder.arrived_at.is_(None))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             orders = list((await session.execute(query)).scalars())
@@ -129,7 +138,7 @@ async def sweep_once(engine: OrderEngine, *, now: datetime,
     """One pass: late receipts, late resolutions, then the pushes due for (re)sending."""
     policy = policy or SweepPolicy()
     report = SweepReport()
-    for kind in ("receipt", "resolve"):
+    for kind in ("receipt", "resolve", "onsite"):
         await _sweep_kind(engine, kind=kind, now=now, policy=policy, report=report)
     report.pushes = len(await push_due(engine, now=now))
     return report
