@@ -76,9 +76,10 @@ async def test_answered_on_the_spot_closes_a_consultation_with_the_entry(api: Cl
 async def test_edits_keep_history_and_proposals_wait_for_the_business_section(
         api: Client) -> None:
     business, water = await login(api, "business"), await login(api, "water")
-    new = {"slug": "water-bill-channels", "utility": "water", "title": "水费可以在哪里交？",
-           "answer": "供水企业至少提供银行托收和营业厅人工收费两种方式。", "tags": ["交水费"],
-           "clauses": ["W 4.3"]}
+    answer = "供水企业至少提供银行托收和营业厅人工收费两种方式。"
+    new: dict[str, Any] = {"slug": "water-bill-channels", "utility": "water",
+                           "title": "水费可以在哪里交？", "answer": answer, "tags": ["交水费"],
+                           "clauses": ["W 4.3"]}
     async with api.post("/api/knowledge", json=new, headers=business) as r:
         assert r.status == 201, await r.text()
         entry_id = (await r.json())["id"]
@@ -88,7 +89,7 @@ async def test_edits_keep_history_and_proposals_wait_for_the_business_section(
     async with api.post("/api/knowledge", json=unsourced, headers=business) as r:
         assert r.status == 422  # an answer that cites nothing is refused
     change = {k: v for k, v in new.items() if k != "slug"}
-    better = {**change, "answer": change["answer"] + "也可网上交费、银行代扣。",
+    better = {**change, "answer": answer + "也可网上交费、银行代扣。",
               "note": "网上渠道"}
     async with api.post(f"/api/knowledge/{entry_id}/proposals", json=better,
                         headers=water) as r:
