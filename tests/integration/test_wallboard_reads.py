@@ -1,5 +1,6 @@
 """The wallboard's kept day of calls (re-reading only what can still change) agrees with a
-whole read of the day on the real PostgreSQL, after calls end, enter the line and arrive."""
+whole read of the day on the real PostgreSQL and on SQLite, after calls end, enter the line
+and arrive."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from routing.enums import CallOutcome
 from routing.models import AuditEvent
 from routing.wallboard import CallRecord, call_part, load_policy
 from routing.wallboard_repository import QUEUE_ENTERED, DayCalls, call_records
+from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration
+__all__ = ["agency", "api"]  # fixtures used by name
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,9 @@ class Day:
 
 
 @pytest.fixture
-async def day_db(database: str) -> AsyncIterator[Day]:
-    engine = make_engine(database)
+async def day_db(api: object, orders_db: str) -> AsyncIterator[Day]:
+    # `api` resets and migrates orders_db, on PostgreSQL and on SQLite (conftest.py).
+    engine = make_engine(orders_db)
     sessions = make_sessionmaker(engine)
     yield Day(sessions, CallStore(sessions), uuid.uuid4().hex[:8], datetime.now(UTC))
     await engine.dispose()
