@@ -56,7 +56,7 @@ async def _orders_in_every_state(api: Client) -> str:
     for _ in range(3):
         async with api.post("/api/orders", json=ORDER, headers=staff) as r:
             assert r.status == 201, await r.text()
-            numbers.append((await r.json())["number"])
+            numbers.append(str((await r.json())["number"]))
     for number in numbers[1:]:
         async with api.post(f"/api/orders/{number}/events", json={"event": "dispatch"},
                             headers=staff) as r:
