@@ -1,10 +1,14 @@
-"""Phoning an agency's duty line when an emergency order's receipt is late (L 3.2.4(2)).
+"""Phoning for an order's receipt (L 3.2.4(2)-(4): 确定责任单位收到信息).
 
-The sweeper queues `voice_escalation` notices; this worker claims them, rings the agency's
-duty line through our Asterisk, reads the order number, and takes DTMF 1 as the unit's
-receipt (签收), DTMF 2 as "our crew is on site" (receipt and arrival, issue 16), applied
-through the order engine like any agency action. A claimed notice is
-marked at once, so no duty line is rung twice for one notice, even by two workers.
+The automatic dispatcher (right after an emergency's dispatch) and the sweeper's receipt
+chase queue `voice_escalation` notices; this worker claims them, rings the contact each names
+(the unit's duty line or backup contact, or the center's duty supervisor) through our
+Asterisk, reads the order number, and takes DTMF 1 from the unit as its receipt (签收),
+applied through the order engine like any agency action (a receipt already given on the
+portal or by webhook is not given twice: the lifecycle refuses it). The unit's 2 says its
+crew is on site: the receipt if not given yet, and the arrival (issue 16). The duty supervisor's 1
+acknowledges the alarm; it is no receipt. A claimed notice is marked at once, so nobody is
+rung twice for one notice, even by two workers.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import uuid
 from typing import Any
 
 from ari_app.client import AriClient, AriError
-from routing.agencies import AgencyDirectory
+from routing.agencies import AgencyDirectory, Duty
 from routing.lifecycle import Command
 from routing.order_service import OrderEngine, apply_event
 from routing.repository import utcnow
@@ -39,10 +43,11 @@ class DutyCaller:
         prompts_uri: str,
         endpoint: str,
         answer_seconds: float = 60.0,
+        supervisor: Duty | None = None,
     ) -> None:
         self.ari, self.app, self.engine, self.directory = ari, app, engine, directory
         self.prompts_uri, self.endpoint = prompts_uri, endpoint
-        self.answer_seconds = answer_seconds
+        self.answer_seconds, self.supervisor = answer_seconds, supervisor
         self.legs: dict[str, asyncio.Queue[dict[str, Any]]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -67,7 +72,8 @@ class DutyCaller:
 
     async def _claim(self) -> list[VoiceEscalation]:
         async with self.engine.sessions.begin() as session:
-            due = await due_voice_escalations(session, now=utcnow(), directory=self.directory)
+            due = await due_voice_escalations(session, now=utcnow(), directory=self.directory,
+                                              supervisor=self.supervisor)
             for escalation in due:
                 await mark_voice_escalation(
                     session,
@@ -78,8 +84,8 @@ class DutyCaller:
             return due
 
     async def _call(self, escalation: VoiceEscalation) -> None:
-        result = "no_duty_line"
-        if escalation.duty_sip:
+        result = "no_line"  # the directory names no endpoint for this contact
+        if escalation.sip:
             channel_id = f"duty-{uuid.uuid4().hex[:16]}"
             self.legs[channel_id] = asyncio.Queue()
             try:
@@ -101,7 +107,7 @@ class DutyCaller:
     async def _converse(self, channel_id: str, escalation: VoiceEscalation) -> str:
         inbox = self.legs[channel_id]
         await self.ari.originate(
-            endpoint=self.endpoint.format(sip=escalation.duty_sip),
+            endpoint=self.endpoint.format(sip=escalation.sip),
             app=self.app,
             appArgs=f"duty,{escalation.order_number}",
             channelId=channel_id,
@@ -115,7 +121,7 @@ class DutyCaller:
             key = await self._key_or_prompt_end(inbox)
             if key == "1":
                 return await self._receipt(channel_id, escalation)
-            if key == "2":
+            if key == "2" and escalation.contact != "supervisor":
                 return await self._on_site(channel_id, escalation)
             if key is None:
                 return "hung_up"
@@ -145,9 +151,13 @@ class DutyCaller:
             ended = ended or kind == "PlaybackFinished"
 
     async def _receipt(self, channel_id: str, escalation: VoiceEscalation) -> str:
+        if escalation.contact == "supervisor":
+            await self._play(channel_id, "thanks", [f"sound:{self.prompts_uri}/duty_received"])
+            await asyncio.sleep(5)
+            return "acknowledged_dtmf1"
         command = Command(
             event=Event.RECEIVE,
-            actor=f"duty-line:{escalation.agency_id}",
+            actor=f"{escalation.contact}-line:{escalation.agency_id}",
             role=Role.AGENCY,
             at=utcnow(),
             actor_agency=escalation.agency_id,

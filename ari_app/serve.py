@@ -54,8 +54,8 @@ from console import (
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
 from console.api import ENGINE, OPEN_READS, personal_data_guard
-from console.http import HEALTH, SESSIONS, routes
-from console.live import HUB, LiveHub
+from console.http import DISPATCH_POLICY, HEALTH, SESSIONS, routes
+from console.live import HUB, LiveHub, wake_on_orders
 from console.surge_task import surge_monitor_running
 from console.ui_http import routes as ui_routes
 from ivr.flow import FlowEngine
@@ -67,7 +67,9 @@ from routing.access_policy import load_access_policy
 from routing.agencies import load_directory
 from routing.agent_repository import AgentStore
 from routing.announcement_board import BOARD_REFRESH_S
+from routing.auto_dispatch import run_auto_dispatch
 from routing.db import make_engine, make_sessionmaker
+from routing.dispatch_policy import load_dispatch_policy
 from routing.migrate import upgrade
 from routing.order_service import OrderEngine
 from routing.surge import load_surge_policy
@@ -152,15 +154,22 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
             webhook_timeout_s=settings.webhook_timeout_seconds,
         )
         app[orders_http.PUSH_TASKS] = set()
+        dispatching = app[DISPATCH_POLICY] = load_dispatch_policy(settings.dispatch_policy_file)
         policy = SweepPolicy(
             renotify=timedelta(minutes=settings.sweeper_renotify_minutes),
             receipt_grace=timedelta(minutes=settings.receipt_grace_minutes),
+            chase=dispatching.receipt_chase,
         )
         sweeper = asyncio.create_task(
             run_sweeper(app[ENGINE], interval_s=settings.sweeper_interval_seconds, policy=policy)
         )
+        wake = asyncio.Event()
+        dispatcher = asyncio.create_task(run_auto_dispatch(
+            app[ENGINE], dispatching, interval_s=settings.auto_dispatch_interval_seconds,
+            wake=wake))
+        waker = asyncio.create_task(wake_on_orders(app[HUB], wake))
         yield
-        for task in [sweeper, *app[orders_http.PUSH_TASKS]]:
+        for task in [sweeper, dispatcher, waker, *app[orders_http.PUSH_TASKS]]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -237,6 +246,8 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             directory=load_directory(settings.agencies_file),
             prompts_uri=settings.prompts_uri,
             endpoint=settings.duty_endpoint,
+            answer_seconds=settings.duty_answer_seconds,
+            supervisor=app[DISPATCH_POLICY].duty_supervisor,
         )
         stasis = StasisApp(
             ctx,

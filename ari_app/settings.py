@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     # Agencies' duty lines, rung when an emergency order's receipt is late (L 3.2.4(2)).
     duty_endpoint: str = "PJSIP/{sip}@callers"
     duty_poll_seconds: float = Field(default=5.0, gt=0)
+    # How long a duty line (or a receipt-chase contact) rings before it counts as no answer.
+    duty_answer_seconds: float = Field(default=60.0, ge=5, le=300)
+    # The dispatch policy (routing/dispatch_policy.yaml: automatic dispatch, the receipt
+    # chase); a test or the sandbox points this at a shorter one. The automatic dispatcher
+    # runs a pass this often, and at once when an order is committed or flagged.
+    dispatch_policy_file: Path = PROJECT_ROOT / "routing" / "dispatch_policy.yaml"
+    auto_dispatch_interval_seconds: float = Field(default=5.0, gt=0)
 
     # Where the app keeps its own copy of each call recording.
     recordings_dir: Path = PROJECT_ROOT / "data" / "recordings"

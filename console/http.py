@@ -18,12 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from routing.audit import CENTER_FIELDS, Disclosure, Read, disclosure
+from routing.auto_dispatch import decision_for
+from routing.dispatch_policy import DispatchPolicy
 from routing.enums import Utility
 from routing.models import CallSession, WorkOrder
 from routing.transitions import State
 
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 HEALTH = web.AppKey("health", dict[str, Any])
+DISPATCH_POLICY = web.AppKey("dispatch_policy", DispatchPolicy)
 DISCLOSED = web.RequestKey("disclosed_orders", Disclosure)  # what a read showed: audit_http.py
 READY_TIMEOUT_S = 2.0  # a probe's answer comes well within its own timeout
 
@@ -116,6 +119,7 @@ def engine_json(order: WorkOrder) -> dict[str, Any]:
         "keys_words_disagree": order.keys_words_disagree,
         "pending_approved": order.pending_approved,
         "supervision": order.supervision,
+        "auto_dispatch_rule": order.auto_dispatch_rule,  # None: dispatched by a person
         "deadlines": {name: _iso(getattr(order, name)) for name in _DEADLINES}
         | {"clauses": order.deadline_clauses},
         **{name: _iso(getattr(order, name)) for name in _MOMENTS},
@@ -186,8 +190,11 @@ async def get_order(request: web.Request) -> web.Response:
 
 @routes.get("/api/orders")
 async def find_orders(request: web.Request) -> web.Response:
-    _only(request, {"caller_number", "status", "utility", "agency", "limit"})
+    _only(request, {"caller_number", "status", "utility", "agency", "review", "limit"})
     query = select(WorkOrder)
+    review = _review(request)
+    if review:  # the agents' review list: not dispatched yet, the nearest limit first
+        query = query.where(WorkOrder.status == State.CREATED)
     if "caller_number" in request.query:
         query = query.where(WorkOrder.caller_number == request.query["caller_number"])
     for name, column, kind in _FILTERS:
@@ -197,8 +204,10 @@ async def find_orders(request: web.Request) -> web.Response:
         query = query.where(WorkOrder.agency_id == request.query["agency"])
     limit = _limit(request.query.get("limit", "50"))
     async with request.app[SESSIONS]() as session:
-        orders = (await session.execute(query.order_by(WorkOrder.id.desc()).limit(limit))).scalars()
-    shown = [order_json(o) for o in orders]
+        order = (WorkOrder.dispatch_due.asc().nulls_last(), WorkOrder.id) if review else (
+            WorkOrder.id.desc(),)
+        orders = (await session.execute(query.order_by(*order).limit(limit))).scalars()
+    shown = [_with_policy(request, o) if review else order_json(o) for o in orders]
     request[DISCLOSED] = disclosure(Read.ORDER_LIST, (o["number"] for o in shown), CENTER_FIELDS)
     return web.json_response({"orders": shown})
 
@@ -217,6 +226,21 @@ async def find_calls(request: web.Request) -> web.Response:
     numbers = (c.order.number if c.order else None for c in calls)
     request[DISCLOSED] = disclosure(Read.CALL_LIST, numbers, CENTER_FIELDS)
     return web.json_response({"calls": [call_json(c) for c in calls]})
+
+
+def _review(request: web.Request) -> bool:
+    raw = request.query.get("review", "0")
+    if raw not in ("0", "1"):
+        raise api_error(web.HTTPBadRequest, "bad-parameter", "review: 0 or 1")
+    return raw == "1"
+
+
+def _with_policy(request: web.Request, order: WorkOrder) -> dict[str, Any]:
+    """An order of the review list, with what the dispatch policy will do if nobody acts."""
+    decision = decision_for(request.app[DISPATCH_POLICY], order)
+    auto_at = decision.auto_at.isoformat() if decision.auto_at else None
+    return {**order_json(order), "dispatch_policy": {
+        "rule": decision.rule, "clauses": list(decision.clauses), "auto_dispatch_at": auto_at}}
 
 
 def _only(request: web.Request, allowed: set[str]) -> None:

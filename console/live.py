@@ -48,3 +48,15 @@ class LiveHub:
 
 
 HUB = web.AppKey("hub", LiveHub)
+
+# The updates after which an order may be owed an automatic dispatch (routing/auto_dispatch.py).
+ORDER_TOPICS = frozenset({"order_created", "order_speech"})
+
+
+async def wake_on_orders(hub: LiveHub, wake: asyncio.Event) -> None:
+    """Set `wake` whenever an order is committed or speech flags one; a missed update costs
+    only a wait for the dispatcher's next timed pass."""
+    with hub.subscribe() as updates:
+        while True:
+            if (await updates.get())["topic"] in ORDER_TOPICS:
+                wake.set()

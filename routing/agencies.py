@@ -85,6 +85,8 @@ class Agency(BaseModel):
     utilities: tuple[Utility, ...] = Field(min_length=1)
     district: str | None = None
     duty: Duty
+    # Rung by the receipt chase when the duty line does not sign (routing/dispatch_policy.yaml).
+    backup: Duty | None = None
     standby: tuple[Person, ...] = Field(min_length=1, max_length=3)  # L 3.1.2(5)④: 1-3
     webhook_url: str | None = None
     webhook_secret_env: str | None = None

@@ -53,6 +53,8 @@ class CallSession(Base):
 # until the unit reports.
 RECEIPT_CHASE = "status = 'dispatched'"
 RESOLVE_CHASE = "status IN ('dispatched', 'received', 'not_handled')"
+# The automatic dispatcher (routing/auto_dispatch.py) reads only orders not dispatched yet.
+DISPATCH_WATCH = "status = 'created'"
 # On site (issue 16): a crew is owed on site until the unit reports its arrival.
 ONSITE_CHASE = "arrived_at IS NULL AND status IN ('dispatched', 'received')"
 
@@ -95,6 +97,8 @@ class WorkOrder(Base):
     complex: Mapped[bool] = mapped_column(default=False, server_default=false())
     arrived_at: Mapped[datetime | None]  # the unit's crew reported on site
     dispatched_at: Mapped[datetime | None]
+    # The dispatch policy rule that dispatched it by itself (0008); None: a person did.
+    auto_dispatch_rule: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime | None]
     handled_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
@@ -124,6 +128,8 @@ class WorkOrder(Base):
               postgresql_where=text(RECEIPT_CHASE), sqlite_where=text(RECEIPT_CHASE)),
         Index("ix_work_orders_resolve_chase", "resolve_due", "id",
               postgresql_where=text(RESOLVE_CHASE), sqlite_where=text(RESOLVE_CHASE)),
+        Index("ix_work_orders_dispatch_watch", "dispatch_due", "id",
+              postgresql_where=text(DISPATCH_WATCH), sqlite_where=text(DISPATCH_WATCH)),
         Index("ix_work_orders_onsite_chase", "onsite_due", "id",
               postgresql_where=text(ONSITE_CHASE), sqlite_where=text(ONSITE_CHASE)),
     )

@@ -11,7 +11,7 @@ holds a database lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -24,10 +24,17 @@ from routing.agencies import Agency, AgencyDirectory, NeedsTriageError, RoutingE
 from routing.enums import OrderType, Utility
 from routing.lifecycle import Command, Event, Order, Role, apply, as_json
 from routing.models import CallSession, WorkOrder
-from routing.order_store import check_case, fill_deadlines, project, to_order, write_back
+from routing.order_intake import NewOrder, Source
+from routing.order_store import (
+    check_case,
+    fill_deadlines,
+    project,
+    to_order,
+    write_back,
+)
 from routing.order_tables import DispatchAttempt, PushStatus
 from routing.policy import UnknownOrderError
-from routing.repository import audit, next_order_number
+from routing.repository import audit, insert_order
 from routing.webhook import idempotency_key, is_urgent
 
 # A push is claimed for this long by whoever sends it; after that the sweeper may retry it
@@ -66,6 +73,9 @@ class UnknownCase(ServiceError):
     error_id, status = "unknown-case", 422  # no row of the SLA table for it
 
 
+AlsoInTransaction = Callable[[AsyncSession, WorkOrder], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class OrderEngine:
     """What the service needs: sessions, the agency directory, an HTTP client for pushes."""
@@ -90,6 +100,7 @@ class Intake:
     call_id: str | None = None
     emergency: bool = False
     parent_order_id: int | None = None
+    source: Source = Source.AGENT
     case: str = "general"  # the SLA table's row keys (routing/sla_policy.yaml)
     complex: bool = False
 
@@ -110,20 +121,16 @@ async def create_order(engine: OrderEngine, *, intake: Intake, actor: str, now: 
     _check_case(intake.utility, intake.order_type, intake.case)
     async with engine.sessions.begin() as session:
         call_id = await _call_session_id(session, intake.call_id)
-        row = WorkOrder(
-            number=await next_order_number(session, now=now), utility=intake.utility,
-            order_type=intake.order_type, needs_agent=False, ivr_path=[],
-            caller_number=intake.caller_number, call_session_id=call_id, created_at=now,
-            district=district, address=intake.address, description=intake.description,
-            emergency=intake.emergency or intake.order_type is OrderType.EMERGENCY_REPAIR,
-            parent_order_id=intake.parent_order_id, case=intake.case, complex=intake.complex,
+        new = NewOrder(
+            source=intake.source, utility=intake.utility, order_type=intake.order_type,
+            caller_number=intake.caller_number, description=intake.description,
+            district=district, address=intake.address, emergency=intake.emergency,
+            call_session_id=call_id, parent_order_id=intake.parent_order_id,
+            case=intake.case, complex=intake.complex,
         )
-        fill_deadlines(row)
-        session.add(row)
-        await session.flush()
-        await audit(session, actor=actor, entity="work_order", entity_id=row.number,
-                    action="created", detail={"call_id": intake.call_id, "by": "intake",
-                                              "case": intake.case, "complex": intake.complex})
+        row = await insert_order(session, new=new, actor=actor, now=now,
+                                 detail={"call_id": intake.call_id, "case": intake.case,
+                                         "complex": intake.complex})
     return row
 
 
@@ -185,12 +192,14 @@ async def _commit_event(session: AsyncSession, *, row: WorkOrder, command: Comma
 
 
 async def dispatch(engine: OrderEngine, *, number: str, actor: str, role: Role, at: datetime,
-                   agency_id: str | None = None) -> tuple[WorkOrder, DispatchAttempt]:
+                   agency_id: str | None = None, also: AlsoInTransaction | None = None,
+                   ) -> tuple[WorkOrder, DispatchAttempt]:
     """Route the order to its agency, move it to `dispatched` and queue the signed push.
 
     The push row is claimed for PUSH_LEASE_S by this caller, who sends it after the commit
     (`routing.dispatcher.push`); if the caller dies, the sweeper sends it when the lease ends.
-    `agency_id` is a unit the dispatcher chose instead of the one `route()` names.
+    `agency_id` is a unit the dispatcher chose instead of the one `route()` names. `also`
+    writes more in the same transaction (the automatic dispatcher's mark and duty call).
     """
     async with engine.sessions.begin() as session:
         row = await load_row(session, number=number)
@@ -200,6 +209,8 @@ async def dispatch(engine: OrderEngine, *, number: str, actor: str, role: Role, 
             fill_deadlines(row)
         command = Command(event=Event.DISPATCH, actor=actor, role=role, at=at, agency=agency.id)
         row = await _commit_event(session, row=row, command=command)
+        if also is not None:
+            await also(session, row)
         count = await session.execute(
             select(func.count()).select_from(DispatchAttempt)
             .where(DispatchAttempt.order_id == row.id)

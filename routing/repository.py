@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.enums import CallOutcome, OrderType, Utility
 from routing.models import AuditEvent, CallSession, OrderCounter, WorkOrder
+from routing.order_intake import NewOrder, Source, new_row
 from routing.order_numbers import format_number
-from routing.order_store import fill_deadlines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -121,6 +121,20 @@ async def next_order_number(session: AsyncSession, *, now: datetime) -> str:
     return format_number(day, last)
 
 
+async def insert_order(
+    session: AsyncSession, *, new: NewOrder, actor: str, now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> WorkOrder:
+    """Write a new order (every source comes here): its number, row, deadlines and the
+    `created` audit row, in the caller's transaction."""
+    order = new_row(new, number=await next_order_number(session, now=now), now=now)
+    session.add(order)
+    await session.flush()
+    await audit(session, actor=actor, entity="work_order", entity_id=order.number,
+                action="created", detail={"source": new.source.value, **(detail or {})})
+    return order
+
+
 async def create_order_for_call(
     session: AsyncSession,
     *,
@@ -140,30 +154,13 @@ async def create_order_for_call(
     order = existing.scalar_one_or_none()
     if order is not None:
         return order
-    order = WorkOrder(
-        number=await next_order_number(session, now=now),
-        utility=utility,
-        order_type=order_type,
-        needs_agent=needs_agent,
-        caller_number=call.caller_number,
-        ivr_path=ivr_path,
-        recording_name=recording_name,
-        call_session_id=call.id,
-        created_at=now,
+    new = NewOrder(
+        source=Source.CALL, utility=utility, order_type=order_type,
+        caller_number=call.caller_number, needs_agent=needs_agent, ivr_path=tuple(ivr_path),
+        recording_name=recording_name, call_session_id=call.id,
     )
-    # The lifecycle starts at `created` (the column default); the deadlines start now.
-    fill_deadlines(order)
-    session.add(order)
-    await session.flush()
-    await audit(
-        session,
-        actor="ivr",
-        entity="work_order",
-        entity_id=order.number,
-        action="created",
-        detail={"channel_id": channel_id, "path": ivr_path},
-    )
-    return order
+    return await insert_order(session, new=new, actor="ivr", now=now,
+                              detail={"channel_id": channel_id, "path": ivr_path})
 
 
 async def create_order_from_message(
@@ -175,27 +172,13 @@ async def create_order_from_message(
     )
     if existing.first() is not None:
         return None
-    order = WorkOrder(
-        number=await next_order_number(session, now=now),
-        utility=None,
-        order_type=OrderType.HELP,
-        needs_agent=True,
-        caller_number=caller_number,
-        ivr_path=["fallback_message"],
+    new = NewOrder(
+        source=Source.MESSAGE, utility=None, order_type=OrderType.HELP,
+        caller_number=caller_number, needs_agent=True, ivr_path=("fallback_message",),
         recording_name=recording_name,
-        created_at=now,
     )
-    session.add(order)
-    await session.flush()
-    await audit(
-        session,
-        actor="ivr",
-        entity="work_order",
-        entity_id=order.number,
-        action="created_from_fallback_message",
-        detail={"recording": recording_name},
-    )
-    return order
+    return await insert_order(session, new=new, actor="ivr", now=now,
+                              detail={"recording": recording_name})
 
 
 async def attach_recording(

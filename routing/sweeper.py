@@ -9,15 +9,16 @@ reading the same order write each notice exactly once.
 Notices repeat every `renotify` while the order stays late: the first to the agency
 (`receipt_late`, `resolve_late`, `onsite_late` while no arrival on site is reported), later
 ones escalated to the center (`*_escalation`).
-An emergency order whose receipt is late also gets `voice_escalation`: the ARI side rings
-the agency's duty line (`routing.voice_escalation`).
+A late receipt is also chased by phone (`voice_escalation`, the ARI side rings): the steps of
+the dispatch policy's receipt chase (routing/dispatch_policy.yaml) — the duty line again, the
+unit's backup contact, the duty supervisor — one notice per step, only the step owed now.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from routing.dispatch_policy import ReceiptChase, chase_step, chased, load_dispatch_policy
 from routing.dispatcher import push_due
 from routing.models import WorkOrder
 from routing.order_service import OrderEngine
@@ -52,6 +54,7 @@ class SweepPolicy:
     # signed for before ringing the duty line.
     receipt_grace: timedelta = timedelta(minutes=5)
     batch: int = 500
+    chase: ReceiptChase = field(default_factory=lambda: load_dispatch_policy().receipt_chase)
 
 
 @dataclass
@@ -107,9 +110,18 @@ def _row_notices(order: WorkOrder, *, kind: str, due: datetime, now: datetime,
     base = {"order_id": order.id, "due_at": owed[1], "created_at": now,
             "agency_id": order.agency_id, "detail": {"number": order.number}}
     notices = [{**base, "kind": owed[0]}]
-    if kind == "receipt" and order.emergency:
-        notices.append({**base, "kind": "voice_escalation"})
+    if kind == "receipt" and chased(policy.chase, emergency=order.emergency):
+        notices.extend(_chase_notice(policy.chase, base, start=due, now=now))
     return notices
+
+
+def _chase_notice(chase: ReceiptChase, base: dict[str, Any], *, start: datetime, now: datetime
+                  ) -> list[dict[str, Any]]:
+    call = chase_step(chase, start=start, now=now)
+    if call is None:
+        return []
+    detail = {**base["detail"], "contact": call.contact.value, "step": call.step}
+    return [{**base, "kind": "voice_escalation", "due_at": call.due_at, "detail": detail}]
 
 
 async def _sweep_kind(engine: OrderEngine, *, kind: str, now: datetime, policy: SweepPolicy,

@@ -7,6 +7,10 @@ event through `routing.order_service.apply_event` with role agency). Both run in
 caller's transaction: claim, call, mark, commit — with `SKIP LOCKED` two ARI workers never
 ring for the same notice. A notice whose order was signed for meanwhile is marked `moot`
 instead of being returned (re-check before acting).
+
+A notice's `contact` (routing/dispatch_policy.yaml, the receipt chase) says whom to ring: the
+unit's duty line, its backup contact, or the center's duty supervisor. Every outcome is also
+written to the order's audit trail (`receipt_chase_call`), its timeline.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from routing.agencies import AgencyDirectory
+from routing.agencies import Agency, AgencyDirectory, Duty
 from routing.models import WorkOrder
 from routing.order_tables import Notification
+from routing.repository import audit
 from routing.transitions import State
 
 KIND = "voice_escalation"
@@ -38,10 +43,13 @@ class VoiceEscalation:
     order_type: str
     address: str | None
     due_at: datetime
+    contact: str = "duty"  # duty | backup | supervisor
+    sip: str | None = None  # the endpoint rung for this contact
 
 
 async def due_voice_escalations(
-    session: AsyncSession, *, now: datetime, directory: AgencyDirectory, limit: int = 10
+    session: AsyncSession, *, now: datetime, directory: AgencyDirectory, limit: int = 10,
+    supervisor: Duty | None = None,
 ) -> list[VoiceEscalation]:
     """The duty calls to make now (locked for this transaction on PostgreSQL)."""
     query = (
@@ -58,14 +66,21 @@ async def due_voice_escalations(
             notice.consumed_at, notice.result = now, "moot"
             continue
         agency = directory.agencies.get(order.agency_id or "")
+        contact = str(notice.detail.get("contact", "duty"))
         calls.append(VoiceEscalation(
             notification_id=notice.id, order_number=order.number,
             agency_id=order.agency_id or "", duty_sip=agency.duty.sip if agency else None,
             duty_phone=agency.duty.phone if agency else None,
             utility=order.utility, order_type=order.order_type, address=order.address,
-            due_at=notice.due_at,
+            due_at=notice.due_at, contact=contact, sip=_sip(contact, agency, supervisor),
         ))
     return calls
+
+
+def _sip(contact: str, agency: Agency | None, supervisor: Duty | None) -> str | None:
+    person = {"duty": agency.duty if agency else None, "backup": agency.backup if agency else None,
+              "supervisor": supervisor}.get(contact)
+    return person.sip if person else None
 
 
 async def mark_voice_escalation(
@@ -76,3 +91,12 @@ async def mark_voice_escalation(
     if notice is None or notice.kind != KIND:
         raise LookupError(f"no voice escalation {notification_id}")
     notice.consumed_at, notice.result = at, result[:64]
+    if result == "calling":
+        return
+    order = await session.get(WorkOrder, notice.order_id)
+    if order is not None:
+        await audit(session, actor="duty-line", entity="work_order", entity_id=order.number,
+                    action="receipt_chase_call",
+                    detail={"contact": notice.detail.get("contact", "duty"),
+                            "step": notice.detail.get("step"), "agency": notice.agency_id,
+                            "result": result[:64], "due_at": notice.due_at.isoformat()})

@@ -1,5 +1,6 @@
-"""A missed emergency receipt rings the agency's duty line; DTMF 1 is the receipt
-(issue 3, acceptance 3): real order API, real sweeper, a real call to a softphone."""
+"""An emergency's duty line is rung for its receipt; DTMF 1 is the receipt (issue 3,
+acceptance 3; issue 11: the system dispatches an emergency typed in by an agent at once and
+rings at once): real order API, real dispatcher and sweeper, a real call to a softphone."""
 
 from __future__ import annotations
 
@@ -46,8 +47,6 @@ async def test_given_emergency_receipt_late_then_duty_line_rung_and_key_1_is_rec
         async with http.post("/api/orders", json=body) as r:
             assert r.status == 201, await r.text()
             number = (await r.json())["number"]
-        async with http.post(f"/api/orders/{number}/events", json={"event": "dispatch"}) as r:
-            assert r.status == 200, await r.text()
         status = None
         for _ in range(90):
             async with http.get(f"/api/orders/{number}") as r:
@@ -57,4 +56,5 @@ async def test_given_emergency_receipt_late_then_duty_line_rung_and_key_1_is_rec
                 break
             await asyncio.sleep(1)
     assert status == "received", order
+    assert order["auto_dispatch_rule"] == "emergency-at-once"  # nobody pressed dispatch
     assert len(duty.answered) == 1  # rung once for the one late notice, not per sweep
