@@ -41,6 +41,7 @@ from console import (
     evidence_http,
     knowledge_http,
     public_http,
+    open311_catalog,
     open311_http,
     openapi,
     orders_http,
@@ -103,6 +104,7 @@ def init_app(settings: Settings) -> web.Application:
     access = load_access_policy()
     app[auth_http.ACCESS_POLICY] = access
     app[open311_http.OPEN311_LIMITS] = open311_http.Open311Limits.from_policy(access.open311)
+    app[open311_catalog.CATALOG] = open311_catalog.load_catalog()
     app.cleanup_ctx.extend(
         [_database, _knowledge_seed, _order_engine, _surge_detector,
          wallboard_http.wallboard_feed, _announcements, staffing_http.staffing_policy,
@@ -113,6 +115,7 @@ def init_app(settings: Settings) -> web.Application:
     app.add_routes(agent_routes)
     app.add_routes(ui_routes)
     for order_routes in (
+        open311_catalog.routes,
         open311_http.routes,
         orders_http.routes,
         agency_http.routes,

@@ -90,11 +90,12 @@ async def read_body(request: web.Request, model: type[_M]) -> _M:
 @web.middleware
 async def personal_data_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Callers' numbers, addresses and recordings are personal information (L 3.1.4): outside
-    the sandbox only logged-in center staff read calls, orders, agents and the queue."""
-    guarded = (request.method in READS and request.path.startswith(PERSONAL_READS)) or (
-        request.path.startswith("/api/agents")  # defining agents and their states too
-    )
-    if guarded and not request.app.get(OPEN_READS, False):
+    the sandbox only logged-in center staff read calls, orders, agents and the queue.
+    Writing agents (their endpoint, their state) needs a login in every mode: on the
+    sandbox's loopback too, anyone on the box could otherwise point an agent elsewhere."""
+    reads = request.method in READS and request.path.startswith(PERSONAL_READS)
+    writes = request.method not in READS and request.path.startswith("/api/agents")
+    if writes or (reads and not request.app.get(OPEN_READS, False)):
         # Defining agents changes the system's setup: not for every agent (L 3.1.4(4)).
         defines = request.method == "PUT" and request.path.startswith("/api/agents")
         await current_user(request, AGENT_ADMINS if defines else CENTER)

@@ -13,7 +13,7 @@ names hidden in the description (`routing.publication`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,22 +22,22 @@ from sqlalchemy import select
 
 from console.api import ENGINE
 from console.http import SESSIONS, storable
-from console.open311_intake import WEB_TYPES, Person, intake, open311_error, person, read_fields
+from console.open311_catalog import CATALOG
+from console.open311_format import answer, both_formats
+from console.open311_intake import Person, intake, open311_error, person, read_fields
 from routing.access_policy import Open311Policy
 from routing.access_tables import Open311Request
 from routing.calendar import WorkingDayCalendar
-from routing.enums import UTILITY_NAMES_ZH, Utility
 from routing.models import WorkOrder
 from routing.open311_keys import client_for_key
 from routing.order_service import ServiceError, create_order
+from routing.policy import GENERAL
 from routing.publication import coarse_address, coarse_point, redact
 from routing.rate_limit import SlidingWindow
 from routing.repository import utcnow
 from routing.transitions import State
 
 routes = web.RouteTableDef()
-
-UTILITY_NAMES = UTILITY_NAMES_ZH
 
 
 @dataclass(frozen=True)
@@ -56,29 +56,13 @@ class Open311Limits:
 OPEN311_LIMITS = web.AppKey("open311_limits", Open311Limits)
 
 
-@routes.get("/open311/v2/services.json")
-async def services(_request: web.Request) -> web.Response:
-    return web.json_response(
-        [
-            {
-                "service_code": f"{utility.value}.{kind.value}",
-                "service_name": f"{UTILITY_NAMES[utility.value]}{name}",
-                "group": utility.value,
-                "description": f"{UTILITY_NAMES[utility.value]}{name}（12319热线）",
-                "metadata": False,
-                "type": "realtime",
-                "keywords": f"{utility.value},{kind.value}",
-            }
-            for utility in Utility
-            for kind, name in WEB_TYPES.items()
-        ]
-    )
-
-
 @routes.post("/open311/v2/requests.json")
+@routes.post("/open311/v2/requests.xml")
+@both_formats
 async def post_request(request: web.Request) -> web.Response:
     fields = await read_fields(request)
     order, who = intake(fields), person(fields)
+    order = replace(order, case=_case(request, fields))
     client = await _client(request, fields.get("api_key", ""))
     now = utcnow()
     try:
@@ -89,17 +73,18 @@ async def post_request(request: web.Request) -> web.Response:
     await _keep(request, row, client, who)
     accept_by = WorkingDayCalendar().working_day_end(now, 1)
     notice = f"已收到，将于{accept_by.strftime('%Y-%m-%d %H:%M')}前受理（L 3.2.2）"
-    return web.json_response(
-        [
-            {
-                "service_request_id": row.number,
-                "service_notice": notice,
-                "account_id": None,
-                "expected_datetime": accept_by.isoformat(),
-            }
-        ],
-        status=201,
-    )
+    created = {"service_request_id": row.number, "service_notice": notice, "account_id": None,
+               "expected_datetime": accept_by.isoformat()}
+    return answer(request, "service_requests", [created], status=201)
+
+
+def _case(request: web.Request, fields: dict[str, str]) -> str:
+    """The service definition's `case` attribute (attribute[case]), one of its values."""
+    chosen = fields.get("attribute[case]", GENERAL).strip() or GENERAL
+    allowed = request.app[CATALOG].cases.get(fields.get("service_code", ""), {})
+    if chosen != GENERAL and chosen not in allowed:
+        raise open311_error(web.HTTPBadRequest, f"attribute[case]: not one of {sorted(allowed)}")
+    return chosen
 
 
 async def _client(request: web.Request, key: str) -> str:
@@ -163,6 +148,8 @@ def _published() -> Any:
 
 
 @routes.get("/open311/v2/requests.json")
+@routes.get("/open311/v2/requests.xml")
+@both_formats
 async def get_requests(request: web.Request) -> web.Response:
     query = _published().order_by(WorkOrder.id.desc()).limit(100)
     ids = request.query.get("service_request_id")
@@ -180,10 +167,12 @@ async def get_requests(request: web.Request) -> web.Response:
             raise open311_error(web.HTTPBadRequest, "start_date must be ISO 8601") from exc
     async with request.app[SESSIONS]() as session:
         rows = (await session.execute(query)).all()
-    return web.json_response([request_json(order, extra) for order, extra in rows])
+    return answer(request, "service_requests", [request_json(o, extra) for o, extra in rows])
 
 
 @routes.get("/open311/v2/requests/{number}.json")
+@routes.get("/open311/v2/requests/{number}.xml")
+@both_formats
 async def get_request(request: web.Request) -> web.Response:
     """One published request; any other order is not found (its existence is not told)."""
     number = request.match_info["number"]
@@ -193,4 +182,4 @@ async def get_request(request: web.Request) -> web.Response:
         found = (await session.execute(_published().where(WorkOrder.number == number))).first()
     if found is None:
         raise open311_error(web.HTTPNotFound, f"no request {number}")
-    return web.json_response([request_json(*found)])
+    return answer(request, "service_requests", [request_json(*found)])

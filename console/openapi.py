@@ -94,6 +94,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "caller_number": _query("caller_number", _TEXT),
     "caller_name": _query("caller_name", _TEXT),
     "service_request_id": _query("service_request_id", _TEXT),
+    "service_code": _path("service_code"),
     "start_date": _query("start_date", {"type": "string", "format": "date-time"}),
 }
 _ORDERS = ("status", "utility", "agency", "caller_number", "limit")
@@ -146,6 +147,10 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/queue": {"get": _op("who waits, who is free", "Queue")},
     f"{_OPEN311}/services.json": {"get": _open311("the services (utility × type)",
                                                   "Open311Services")},
+    f"{_OPEN311}/services/{{service_code}}.json": {"get": _open311(
+        "a service's definition: its attributes (the SLA case)", "Open311Definition",
+        params=("service_code",))},
+    "/open311/discovery.json": {"get": _open311("the discovery document", "Open311Discovery")},
     f"{_OPEN311}/requests.json": {
         "get": _open311("requests by id or since a date", "Open311Requests",
                         params=("service_request_id", "start_date")),
@@ -208,6 +213,10 @@ ANSWERS: dict[str, dict[str, Any]] = {
                      agents={"type": "array", "items": _ref("Agent")}),
     "Open311Error": {"type": "array", "items": _object(
         "code", "description", code={"type": "integer"}, description=_TEXT)},
+    "Open311Definition": _object("service_code", "attributes", service_code=_TEXT,
+                                 attributes={"type": "array"}),
+    "Open311Discovery": _object("changeset", "endpoints", changeset=_TEXT,
+                                endpoints={"type": "array"}),
     "Open311Services": {"type": "array", "items": _object(
         "service_code", "service_name", service_code=_TEXT, service_name=_TEXT)},
     "Open311Requests": {"type": "array", "items": _object(

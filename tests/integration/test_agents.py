@@ -17,7 +17,7 @@ from routing.db import make_engine, make_sessionmaker
 from routing.models import AuditEvent
 from routing.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
 from tests.conftest import HotlineProcess, call_and_fetch
-from tests.integration.agents_support import log_everyone_out
+from tests.integration.agents_support import admin_headers, log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,8 @@ TO_AGENT = ["3", "0"]  # gas, then "an agent" in the type menu
 
 @pytest.fixture
 async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(base_url=hotline.api_url) as http:
+    admin = await admin_headers(hotline.settings, hotline.api_url)  # agent writes need one
+    async with aiohttp.ClientSession(base_url=hotline.api_url, headers=admin) as http:
         yield http
         await log_everyone_out(http)
 

@@ -3,7 +3,8 @@ acknowledged within one working day, requests can be read back; bad input is ref
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
 from aiohttp import web
@@ -12,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from console.open311_http import OPEN311_LIMITS
 from routing.db import make_engine, make_sessionmaker
 from routing.open311_keys import issue_key
-from tests.integration.orders_support import agency, api
+from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration
 __all__ = ["agency", "api"]  # fixtures used by name
@@ -153,3 +154,60 @@ async def test_an_address_guessing_keys_gets_429_before_its_next_try(api: Client
         limits.per_ip.clear()
     assert statuses == [403] * limits.per_ip.limit + [429]
     assert retry is not None and int(retry) >= 1
+
+
+async def test_services_and_requests_read_in_xml_the_specifications_default(
+    api: Client, key: str
+) -> None:
+    async with api.get("/open311/v2/services.xml") as r:
+        assert r.status == 200 and r.content_type == "text/xml"
+        services = ElementTree.fromstring(await r.read())
+    assert services.tag == "services" and len(services.findall("service")) == 9 * 5
+    water = next(s for s in services if s.findtext("service_code") == "water.maintenance")
+    assert water.findtext("metadata") == "true" and water.findtext("service_name")
+    form = PLACE | {"description": "水表井有积水", "api_key": key}
+    async with api.post("/open311/v2/requests.xml", data=form) as r:
+        assert r.status == 201 and r.content_type == "text/xml"
+        created = ElementTree.fromstring(await r.read())
+    number = created.findtext("request/service_request_id")
+    assert number
+    async with api.get(f"/open311/v2/requests/{number}.xml") as r:
+        request = ElementTree.fromstring(await r.read()).find("request")
+    assert request is not None and request.findtext("address") == "市中区英雄山路"
+    async with api.get("/open311/v2/requests/0000000000.xml") as r:
+        assert r.status == 404 and r.content_type == "text/xml"
+        assert ElementTree.fromstring(await r.read()).findtext("error/code") == "404"
+
+
+async def test_a_service_definition_offers_the_sla_cases_and_a_request_picks_one(
+    api: Client, key: str
+) -> None:
+    async with api.get("/open311/v2/services/water.maintenance.json") as r:
+        [attribute] = (await r.json())["attributes"]
+    keys = [v["key"] for v in attribute["values"]]
+    assert attribute["code"] == "case" and "meter_well" in keys and keys[0] == "general"
+    async with api.get("/open311/v2/services/streetlight.maintenance.json") as r:
+        assert r.status == 404  # no attributes, no definition (its metadata is false)
+    form = PLACE | {"description": "水表井盖丢了", "api_key": key, "attribute[case]": "meter_well"}
+    async with api.post("/open311/v2/requests.json", data=form) as r:
+        assert r.status == 201, await r.text()
+        number = (await r.json())[0]["service_request_id"]
+    async with api.get(f"/api/orders/{number}", headers=await login(api, "staff")) as r:
+        order = await r.json()
+    assert order["case"] == "meter_well"
+    created = datetime.fromisoformat(order["created_at"])
+    assert datetime.fromisoformat(order["deadlines"]["resolve_due"]) - created == timedelta(
+        hours=12)  # W 5.3.1
+    bad = form | {"attribute[case]": "burst"}  # a case of another service
+    async with api.post("/open311/v2/requests.json", data=bad) as r:
+        assert r.status == 400 and "attribute[case]" in (await r.json())[0]["description"]
+
+
+async def test_the_discovery_document_names_the_endpoint_and_both_formats(api: Client) -> None:
+    async with api.get("/open311/discovery.json") as r:
+        [endpoint] = (await r.json())["endpoints"]
+    assert endpoint["url"].endswith("/open311/v2")
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    async with api.get("/open311/discovery.xml") as r:
+        found = ElementTree.fromstring(await r.read())
+    assert found.findtext("endpoints/endpoint/specification") == "http://wiki.open311.org/GeoReport_v2"

@@ -20,7 +20,7 @@ from routing.db import make_engine, make_sessionmaker
 from routing.transitions import Role
 from routing.users import UserError, add_user
 from tests.conftest import HotlineProcess, call_and_fetch
-from tests.integration.agents_support import log_everyone_out
+from tests.integration.agents_support import admin_headers, log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,8 @@ async def add_users(settings: Settings) -> None:
 @pytest.fixture
 async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
     await add_users(hotline.settings)
-    async with aiohttp.ClientSession(base_url=hotline.api_url,
+    admin = await admin_headers(hotline.settings, hotline.api_url)  # agent writes need one
+    async with aiohttp.ClientSession(base_url=hotline.api_url, headers=admin,
                                      cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield http
         await log_everyone_out(http)
