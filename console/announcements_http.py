@@ -26,6 +26,13 @@ from routing.announcement_board import AnnouncementBoard, outage_of
 from routing.announcements import AnnouncementError, OutageKind
 from routing.enums import Utility
 from routing.models import WorkOrder
+from routing.outage_notice import (
+    NoticeTooLate,
+    Scope,
+    check_lead_time,
+    load_notice_policy,
+    reminders_for,
+)
 from routing.peaks_tables import Announcement, IncidentLink
 from routing.repository import audit
 from routing.transitions import Role
@@ -67,6 +74,8 @@ class AnnouncementCreate(BaseModel):
     recovery_at: AwareDatetime | None = None
     text: str = Field(min_length=1, max_length=rules.MAX_TEXT)
     incident_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{3,32}$")
+    # Which notice rule a planned outage is held to (routing/outage_notice.yaml).
+    scope: Scope = "general"
 
 
 class AnnouncementChange(BaseModel):
@@ -91,7 +100,23 @@ def announcement_json(row: Announcement, links: int = 0) -> dict[str, Any]:
 
 
 def _invalid(exc: AnnouncementError) -> web.HTTPException:
+    if isinstance(exc, NoticeTooLate):  # the clause that refused it is in the message
+        return api_error(web.HTTPUnprocessableEntity, "notice-too-late", str(exc))
     return api_error(web.HTTPUnprocessableEntity, "invalid-announcement", str(exc))
+
+
+def _notice_rules(body: AnnouncementCreate, at: datetime) -> dict[str, Any]:
+    """A planned outage: announced early enough for its clause (else NoticeTooLate), and
+    what else the clauses ask of it."""
+    if body.kind is not OutageKind.PLANNED:
+        return {}
+    policy = load_notice_policy()
+    rule = check_lead_time(policy, utility=body.utility, scope=body.scope,
+                           starts_at=body.starts_at, now=at)
+    return {"notice_rule": None if rule is None else {
+                "lead": rule.lead.describe(), "clauses": list(rule.clauses)},
+            "reminders": reminders_for(policy, utility=body.utility, starts_at=body.starts_at,
+                                       ends_at=body.ends_at)}
 
 
 async def _changed(request: web.Request) -> None:
@@ -107,9 +132,10 @@ async def create_announcement(request: web.Request) -> web.Response:
         rules.check_window(body.starts_at, body.ends_at, body.recovery_at)
         districts = rules.check_districts(body.districts, request.app[DIRECTORY].districts)
         text = rules.check_text(body.text)
+        at = now()
+        notice = _notice_rules(body, at)
     except AnnouncementError as exc:
         raise _invalid(exc) from exc
-    at = now()
     async with request.app[SESSIONS].begin() as session:
         if body.incident_id and await session.scalar(select(Announcement.id).where(
                 Announcement.incident_id == body.incident_id)):
@@ -125,8 +151,9 @@ async def create_announcement(request: web.Request) -> web.Response:
             row.incident_id = rules.incident_id_for(body.starts_at, row.id)
         await audit(session, actor=user.id, entity="announcement", entity_id=row.incident_id,
                     action="created",
-                    detail={"utility": row.utility.value, "kind": row.kind.value})
-        answer = announcement_json(row)
+                    detail={"utility": row.utility.value, "kind": row.kind.value,
+                            "scope": body.scope, **notice})
+        answer = announcement_json(row) | notice
     await _changed(request)
     return web.json_response(answer, status=201)
 
