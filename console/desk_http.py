@@ -194,29 +194,36 @@ async def _edit(request: web.Request, number: str, values: dict[str, Any], user:
         if row.status is not State.CREATED:
             raise OrderChanged(f"order {number} was dispatched meanwhile; reload it")
         before = {k: _plain(getattr(row, k)) for k in values}
-        version = row.version
-        for name, value in values.items():
-            setattr(row, name, value)
-        if row.order_type is OrderType.EMERGENCY_REPAIR:
-            row.emergency = True
-        fill_deadlines(row)
-        if row.lifecycle is not None:
-            order = replace(to_order(row), utility=row.utility, order_type=row.order_type,
-                            resolve_due=row.resolve_due)
-            row.lifecycle = as_json(order)
-        columns = {c: getattr(row, c) for c in (*values, "emergency", "lifecycle",
-                                                "deadline_clauses", *_DEADLINES)}
+        row_id, version = row.id, row.version
+        columns = _corrected(row, values)
         session.expunge(row)
         result = await session.execute(
-            update(WorkOrder).where(WorkOrder.id == row.id, WorkOrder.version == version)
+            update(WorkOrder).where(WorkOrder.id == row_id, WorkOrder.version == version)
             .values(**columns, version=version + 1))
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise OrderChanged(f"order {number} was changed by someone else; reload it")
+        after = {k: _plain(v) for k, v in values.items()}
         await audit(session, actor=user.id, entity="work_order", entity_id=number,
-                    action="corrected", detail={"before": before, "after": {
-                        k: _plain(v) for k, v in values.items()}, "reason": reason})
+                    action="corrected", detail={"before": before, "after": after,
+                                                "reason": reason})
     async with request.app[ENGINE].sessions() as session:
         return await load_row(session, number=number)
+
+
+def _corrected(row: WorkOrder, values: dict[str, Any]) -> dict[str, Any]:
+    """The row's new column values: the corrected fields, the deadlines of its SLA row, the
+    lifecycle record (kept in step with the columns)."""
+    for name, value in values.items():
+        setattr(row, name, value)
+    if row.order_type is OrderType.EMERGENCY_REPAIR:
+        row.emergency = True
+    fill_deadlines(row)
+    if row.lifecycle is not None:
+        order = replace(to_order(row), utility=row.utility, order_type=row.order_type,
+                        resolve_due=row.resolve_due)
+        row.lifecycle = as_json(order)
+    names = (*values, "emergency", "lifecycle", "deadline_clauses", *_DEADLINES)
+    return {name: getattr(row, name) for name in names}
 
 
 def _plain(value: Any) -> Any:

@@ -21,7 +21,7 @@ async function enter() {
   $("#portal").hidden = false;
   await Promise.all([load(), scorecard()]);
   connect();
-  setInterval(load, 30000);  // a safety net under the live feed
+  setInterval(load, 10000);  // orders the automatic dispatcher sends are not on the live feed
   setInterval(tick, 1000);
 }
 
@@ -117,11 +117,15 @@ function show(o) {
   ].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
   // The unit's deadlines while it has the order; none runs once it has reported.
   const running = ["dispatched", "received", "pending"].includes(o.status);
+  const metBy = { receipt_due: "received_at", onsite_due: "arrived_at", resolve_due: "handled_at" };
   const shown = Object.entries(DEADLINES).filter(([name]) => name !== "dispatch_due" && o.deadlines?.[name]);
-  fill($("#deadlines"), shown.map(([name, text]) =>
-    h("tr", {}, h("th", {}, text), h("td", {}, when(o.deadlines[name])), running
-      ? h("td", { class: "due", "data-due": o.deadlines[name] }, timeLeft((Date.parse(o.deadlines[name]) - Date.now()) / 1000))
-      : h("td", { class: "muted" }, "—"))));
+  fill($("#deadlines"), shown.map(([name, text]) => {
+    const met = o[metBy[name]];
+    const state = met ? h("td", { class: "met" }, `已于 ${when(met)} 完成`)
+      : running ? h("td", { class: "due", "data-due": o.deadlines[name] }, timeLeft((Date.parse(o.deadlines[name]) - Date.now()) / 1000))
+        : h("td", { class: "muted" }, "—");
+    return h("tr", {}, h("th", {}, text), h("td", {}, when(o.deadlines[name])), state);
+  }));
   $("#receive").hidden = !CAN.receive.includes(o.status);
   $("#result-form").hidden = !CAN.report.includes(o.status);
   $("#extension-form").hidden = !CAN.extension.includes(o.status);

@@ -185,6 +185,7 @@ export const TIMELINE = {
   created_from_fallback_message: "留言建单",
   call: "来电",
   survey: "电话回访",
+  transcribed: "语音转写",
   corrected: "更正",
   dispatch: "派单",
   receive: "签收",

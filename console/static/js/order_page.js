@@ -76,16 +76,21 @@ function detailText(item) {
   return parts.length ? h("div", { class: "muted" }, parts.join(" ")) : null;
 }
 
-// Once the unit has reported, no deadline of the order is running any more.
+// The moment that meets each deadline; once the unit has reported, none is running any more.
+const MET_BY = { dispatch_due: "dispatched_at", receipt_due: "received_at", onsite_due: "arrived_at",
+  resolve_due: "handled_at" };
 const SETTLED = ["handled", "not_handled", "callback", "closed"];
 
 function showDeadlines(data) {
-  const settled = SETTLED.includes(data.order.status);
-  fill($("#deadlines"), data.deadlines.filter((d) => d.at).map((d) => h("tr", {},
-    h("th", {}, label(DEADLINES, d.name)), h("td", {}, when(d.at)),
-    settled ? h("td", { class: "muted" }, "—")
-      : h("td", { class: "due", "data-urgency": d.urgency, "data-due": d.at },
-        timeLeft((Date.parse(d.at) - Date.now()) / 1000)))));
+  const o = data.order;
+  fill($("#deadlines"), data.deadlines.filter((d) => d.at).map((d) => {
+    const met = o[MET_BY[d.name]];
+    const state = met ? h("td", { class: "met" }, `已于 ${when(met)} 完成`)
+      : SETTLED.includes(o.status) ? h("td", { class: "muted" }, "—")
+        : h("td", { class: "due", "data-urgency": d.urgency, "data-due": d.at },
+          timeLeft((Date.parse(d.at) - Date.now()) / 1000));
+    return h("tr", { "data-deadline": d.name }, h("th", {}, label(DEADLINES, d.name)), h("td", {}, when(d.at)), state);
+  }));
 }
 setInterval(() => {
   for (const cell of document.querySelectorAll("#deadlines td.due")) {
