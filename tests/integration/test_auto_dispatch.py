@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,15 @@ from sqlalchemy import select
 from routing.db import make_engine, make_sessionmaker
 from routing.dispatch_policy import DEFAULT_DISPATCH_POLICY_PATH
 from routing.models import AuditEvent
+from routing.transitions import Role
+from routing.users import add_user
 from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import Answerer, CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
 
 SPEECH = Path(__file__).resolve().parents[1] / "fixtures" / "speech"
+PASSWORD = "auto dispatch test 12319"
 
 
 async def _order(api_url: str, number: str) -> dict[str, Any]:
@@ -102,7 +105,7 @@ def _short_policy(path: Path) -> Path:
     limit is 30 min) and a receipt chase a few seconds apart."""
     policy = yaml.safe_load(DEFAULT_DISPATCH_POLICY_PATH.read_text(encoding="utf-8"))
     policy["rules"][-1]["auto_before_due_minutes"] = 29
-    policy["receipt_chase"]["steps"] = [
+    policy["receipt_chase"]["steps"] = [  # only the step owed now is rung
         {"contact": "duty", "after_minutes": 0},
         {"contact": "backup", "after_minutes": 0.25},
         {"contact": "supervisor", "after_minutes": 0.5},
@@ -147,3 +150,46 @@ async def test_given_nobody_dispatches_an_ivr_order_then_the_system_does_before_
     assert order["auto_dispatch_rule"] == "review-then-auto"
     trail = await _trail(short_hotline.settings.database_url, number)
     assert [e.actor for e in trail if e.action == "auto_dispatched"] == ["system"]
+
+
+async def _agency_user(database_url: str, user_id: str, agency: str) -> None:
+    engine = make_engine(database_url)
+    async with make_sessionmaker(engine).begin() as session:
+        await add_user(session, user_id=user_id, name=user_id, role=Role.AGENCY,
+                       agency_id=agency, password=PASSWORD, now=datetime.now(UTC))
+    await engine.dispose()
+
+
+async def test_given_no_receipt_then_duty_backup_and_supervisor_are_rung_and_one_receipt_counts(
+    short_hotline: HotlineProcess, caller: CallerSim
+) -> None:
+    duty, backup = Answerer(answer=False), Answerer(answer=False)
+    supervisor = Answerer(voice=None, press="1", press_after=3.0)
+    caller.answerers.update({"duty-industry-gas": duty, "backup-industry-gas": backup,
+                             "duty-supervisor": supervisor})
+    result = await call_and_fetch(caller, short_hotline, Scenario(keys=["3", "1"], timeout=150))
+    number = result["order_number"]
+    database_url = short_hotline.settings.database_url
+    trail: list[AuditEvent] = []
+    for _ in range(180):  # the chase: at once, +15 s, +30 s; each ring lasts up to 5 s
+        trail = await _trail(database_url, number)
+        if len([e for e in trail if e.action == "receipt_chase_call"]) >= 3:
+            break
+        await asyncio.sleep(0.5)
+    calls = [(e.detail["contact"], e.detail["result"])
+             for e in trail if e.action == "receipt_chase_call"]
+    assert calls == [("duty", "no_answer"), ("backup", "no_answer"),
+                     ("supervisor", "acknowledged_dtmf1")], calls
+    assert (len(duty.rung), len(backup.rung), len(supervisor.answered)) == (1, 1, 1)
+    assert (await _order(short_hotline.api_url, number))["status"] == "dispatched"  # no receipt
+    await _agency_user(database_url, "gasunit", "industry-gas")
+    jar = aiohttp.CookieJar(unsafe=True)  # the session cookie comes from 127.0.0.1
+    async with aiohttp.ClientSession(base_url=short_hotline.api_url, cookie_jar=jar) as http:
+        async with http.post("/api/login", json={"user": "gasunit", "password": PASSWORD}) as r:
+            assert r.status == 200, await r.text()
+        async with http.post(f"/api/agency/orders/{number}/receipt", json={}) as r:
+            assert r.status == 200, await r.text()
+        async with http.post(f"/api/agency/orders/{number}/receipt", json={}) as r:
+            assert r.status == 409  # signed once; a second receipt is refused
+    trail = await _trail(database_url, number)
+    assert [e.actor for e in trail if e.action == "receive"] == ["gasunit"]
