@@ -64,6 +64,7 @@ from ivr.loader import load_flow, load_prompt_ids
 from recordings.engines import EngineConfig
 from recordings.lexicon import load_lexicon
 from recordings.transcriber import Transcriber
+from routing import database_lock
 from routing.access_policy import load_access_policy
 from routing.agencies import load_directory
 from routing.agent_repository import AgentStore
@@ -139,10 +140,12 @@ def init_app(settings: Settings) -> web.Application:
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    engine = make_engine(app[SETTINGS].database_url)
-    app[SESSIONS] = make_sessionmaker(engine)
-    yield
-    await engine.dispose()
+    # Held shared for serve's life: `restore` is refused while any serve uses the database.
+    async with database_lock.serving(app[SETTINGS].database_url):
+        engine = make_engine(app[SETTINGS].database_url)
+        app[SESSIONS] = make_sessionmaker(engine)
+        yield
+        await engine.dispose()
 
 
 async def _order_engine(app: web.Application) -> AsyncIterator[None]:

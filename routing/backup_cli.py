@@ -8,7 +8,9 @@ table), the database (`pg_dump -Fc` taken in one exported snapshot, so the count
 dumped rows; or a SQLite online-backup copy) and, for the ordinary kind, `recordings.tar`.
 `restore` refuses an archive whose checksums do not match before it touches anything, then
 replaces the configured database (pg_restore --clean) and fills the recordings directory.
-Stop `serve` before a restore. Run `backup --due-only --prune` hourly: the policy decides.
+It is refused while any `serve` uses the database (routing/database_lock.py), naming what it
+would lose, and moves the order counters past every number issued (routing/restore_losses.py).
+Run `backup --due-only --prune` hourly: the policy decides.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy.pool import NullPool
 from ari_app.errors import CommandError
 from ari_app.settings import PROJECT_ROOT, Settings, load_settings
 from routing import backup_files as disk
+from routing import database_lock
 from routing.backup import (
     DATABASE_FILES,
     KINDS,
@@ -53,6 +56,7 @@ from routing.backup import (
     load_backup_policy,
     parse_archive_name,
 )
+from routing.restore_losses import carry_counters, read_losses
 
 DEFAULT_DEST = PROJECT_ROOT / "data" / "backups"
 
@@ -138,16 +142,24 @@ async def restore(settings: Settings, archive: Path) -> dict[str, Any]:
         if manifest.database != database:
             raise CommandError(f"{archive} holds a {manifest.database} database; "
                                f"the configured one is {database}")
-        counts = await _load(settings.database_url, database, tmp / DATABASE_FILES[database])
-        if RECORDINGS_FILE in manifest.files:
-            await asyncio.to_thread(disk.untar_recordings, tmp / RECORDINGS_FILE,
-                                    settings.recordings_dir)
-    differ = count_problems(manifest.row_counts, counts)
+        url = settings.database_url
+        losses = await read_losses(url, manifest.created_at, manifest.row_counts)
+        try:
+            async with database_lock.restoring(url):
+                counts = await _load(url, database, tmp / DATABASE_FILES[database])
+                moved = await carry_counters(url, losses.issued)
+                if RECORDINGS_FILE in manifest.files:
+                    await asyncio.to_thread(disk.untar_recordings, tmp / RECORDINGS_FILE,
+                                            settings.recordings_dir)
+        except database_lock.DatabaseBusy as busy:
+            raise CommandError(f"refusing {archive}: {busy}; {losses.describe()}") from None
+    differ = count_problems(manifest.row_counts, counts)  # counted before the counters moved
     if differ:
         raise CommandError("restored, but the row counts differ: " + "; ".join(differ))
     return {"restored": str(archive), "kinds": list(manifest.kinds),
             "created_at": manifest.created_at.isoformat(), "row_counts": counts,
-            "recordings": RECORDINGS_FILE in manifest.files}
+            "recordings": RECORDINGS_FILE in manifest.files, "lost": losses.as_json(),
+            "counters_moved": moved}
 
 
 @asynccontextmanager

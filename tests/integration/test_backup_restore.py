@@ -13,15 +13,18 @@ import sqlite3
 import sys
 import tarfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ari_app.serve import init_app
 from ari_app.settings import PROJECT_ROOT
 from routing.agencies import load_directory
 from routing.db import make_engine, make_sessionmaker
@@ -29,7 +32,7 @@ from routing.enums import OrderType, Utility
 from routing.order_service import Intake, OrderEngine, create_order, dispatch
 from routing.transitions import Role
 from routing.users import add_user
-from tests.integration.orders_support import reset_database
+from tests.integration.orders_support import orders_settings, reset_database
 
 pytestmark = pytest.mark.integration
 BACKUP_DB = os.environ.get(
@@ -138,9 +141,19 @@ async def test_given_orders_backed_up_when_data_is_damaged_then_restore_brings_t
 
     rc, out, err = await _cli(site, "restore", taken["archive"], "--json")
     assert rc == 0, err
-    assert json.loads(out)["row_counts"]["work_orders"] == 3
-    assert await _snapshot(site.engine) == before
+    restored = json.loads(out)
+    assert restored["row_counts"]["work_orders"] == 3
+    assert len(restored["lost"]["orders_after_backup"]) == 1  # the order made after it
+    after = await _snapshot(site.engine)
+    # The counter alone moves on: past the number the lost order had (issue 19).
+    assert {**after, "order_counters": before["order_counters"]} == before
+    assert [c["last"] for c in after["order_counters"]] == [4]
     assert (site.recordings / "order-1.wav").read_bytes() == WAV
+    new = await create_order(site.orders, intake=Intake(Utility.WATER, OrderType.CONSULTATION,
+                                                        "恢复之后的工单", None),
+                             actor="backup-staff", now=datetime.now(UTC))
+    assert new.number not in {o["number"] for o in before["work_orders"]}
+    assert new.number not in restored["lost"]["orders_after_backup"]
 
 
 async def test_a_corrupt_archive_is_refused_and_the_database_is_left_alone(site: Site) -> None:
@@ -183,7 +196,60 @@ async def test_the_sqlite_store_of_make_run_round_trips_too(site: Site, tmp_path
         conn.execute("UPDATE order_counters SET last = 99")
     rc, out, err = await _cli(site, "restore", taken["archive"], "--json", database_url=url)
     assert rc == 0, err
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT day, last FROM order_counters").fetchall() == [("261127", 7)]
+    with sqlite3.connect(db) as conn:  # numbers 8..99 were issued: never again
+        assert conn.execute("SELECT day, last FROM order_counters").fetchall() == [("261127", 99)]
+    assert json.loads(out)["counters_moved"] == {"261127": 99}
     rc, _, err = await _cli(site, "restore", taken["archive"])  # into PostgreSQL: refused
     assert rc == 2 and "holds a sqlite database" in err, err
+
+
+@asynccontextmanager
+async def _serving(url: str, tmp: Path) -> AsyncIterator[None]:
+    """The app `serve` runs (init_app), on the given database, for the time of the block."""
+    settings = orders_settings(tmp, "http://127.0.0.1:9/none", url).model_copy(
+        update={"ari_app": "hotline12319-backup-test"})
+    server = TestServer(init_app(settings), host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        yield
+    finally:
+        await server.close()
+
+
+async def test_given_serve_running_then_restore_is_refused_naming_what_it_would_lose(
+    site: Site, tmp_path: Path
+) -> None:
+    rc, out, err = await _cli(site, "backup", "--kind", "important", "--dest", str(tmp_path),
+                              "--json")
+    assert rc == 0, err
+    archive = json.loads(out)["taken"]["archive"]
+    later = await create_order(site.orders, intake=Intake(Utility.GAS, OrderType.COMPLAINT,
+                                                          "备份之后", None),
+                               actor="backup-staff", now=datetime.now(UTC) + timedelta(seconds=1))
+    numbers = [o["number"] for o in (await _snapshot(site.engine))["work_orders"]]
+    async with _serving(BACKUP_DB, tmp_path):
+        rc, _, err = await _cli(site, "restore", archive)
+    assert rc == 2 and "serve is using this database" in err, err
+    assert f"1 orders taken after the backup ({later.number})" in err, err
+    # Untouched (serve itself may have moved an order on meanwhile: it is live).
+    assert [o["number"] for o in (await _snapshot(site.engine))["work_orders"]] == numbers
+    rc, _, err = await _cli(site, "restore", archive)  # serve gone: it goes ahead
+    assert rc == 0, err
+
+
+async def test_given_serve_running_on_sqlite_then_restore_is_refused(
+    site: Site, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hotline.db'}"
+    assert (await _cli(site, "migrate", database_url=url))[0] == 0
+    rc, out, err = await _cli(site, "backup", "--kind", "important", "--dest", str(tmp_path),
+                              "--json", database_url=url)
+    assert rc == 0, err
+    archive = json.loads(out)["taken"]["archive"]
+    async with _serving(url, tmp_path):
+        rc, _, err = await _cli(site, "restore", archive, database_url=url)
+        assert rc == 2 and "serve is using this database" in err, err
+        # Serve seeds its own rows at start (e.g. the knowledge base): they are named.
+        assert "it would lose" in err or "nothing was written after the backup" in err, err
+    rc, _, err = await _cli(site, "restore", archive, database_url=url)
+    assert rc == 0, err
