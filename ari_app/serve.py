@@ -71,7 +71,7 @@ from routing.agent_repository import AgentStore
 from routing.announcement_board import BOARD_REFRESH_S
 from routing.auto_dispatch import run_auto_dispatch
 from routing.db import make_engine, make_sessionmaker
-from routing.dispatch_policy import load_dispatch_policy
+from routing.dispatch_policy import DispatchPolicy, load_dispatch_policy
 from routing.migrate import upgrade
 from routing.order_service import OrderEngine
 from routing.surge import load_surge_policy
@@ -169,16 +169,23 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
         sweeper = asyncio.create_task(
             run_sweeper(app[ENGINE], interval_s=settings.sweeper_interval_seconds, policy=policy)
         )
-        wake = asyncio.Event()
-        dispatcher = asyncio.create_task(run_auto_dispatch(
-            app[ENGINE], dispatching, interval_s=settings.auto_dispatch_interval_seconds,
-            wake=wake))
-        waker = asyncio.create_task(wake_on_orders(app[HUB], wake))
+        dispatchers = _auto_dispatch(app, dispatching) if settings.auto_dispatch else []
         yield
-        for task in [sweeper, dispatcher, waker, *app[orders_http.PUSH_TASKS]]:
+        for task in [sweeper, *dispatchers, *app[orders_http.PUSH_TASKS]]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def _auto_dispatch(app: web.Application, policy: DispatchPolicy) -> list[asyncio.Task[None]]:
+    """The automatic dispatcher, woken by every order committed or flagged on the hub."""
+    wake = asyncio.Event()
+    interval = app[SETTINGS].auto_dispatch_interval_seconds
+    return [
+        asyncio.create_task(run_auto_dispatch(app[ENGINE], policy, interval_s=interval,
+                                              wake=wake)),
+        asyncio.create_task(wake_on_orders(app[HUB], wake)),
+    ]
 
 
 async def _knowledge_seed(app: web.Application) -> AsyncIterator[None]:

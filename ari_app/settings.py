@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     # runs a pass this often, and at once when an order is committed or flagged.
     dispatch_policy_file: Path = PROJECT_ROOT / "routing" / "dispatch_policy.yaml"
     auto_dispatch_interval_seconds: float = Field(default=5.0, gt=0)
+    auto_dispatch: bool = True  # off: only people dispatch (the in-process API tests)
 
     # Where the app keeps its own copy of each call recording.
     recordings_dir: Path = PROJECT_ROOT / "data" / "recordings"

@@ -115,6 +115,7 @@ def orders_settings(tmp: Path, agency_url: str, database_url: str = ORDERS_DB) -
         # This app shares the sandbox with the call tests: it must not ring duty lines of
         # its own, nor start speech workers it does not need.
         duty_poll_seconds=3600.0, speech_in_calls=False, ingest_fallback_messages=False,
+        auto_dispatch=False,  # the tests dispatch themselves (test_auto_dispatch: serve's)
     )
 
 
