@@ -218,6 +218,8 @@ async def test_the_unit_signs_and_reports_handled_with_a_photo_and_sees_only_its
     # 签收 in one click, then the result with a photo.
     await portal.click(f"{row} button[data-receive]")
     await portal.wait_for_selector("#order-state[data-state=received]")
+    await portal.click("#arrive")  # the crew on site: what the on-site limits time
+    await portal.wait_for_selector("#arrive", state="hidden")
     photo = tmp_path / "现场.png"
     photo.write_bytes(png())
     await portal.check("#result-form input[name=handled][value=yes]")
@@ -228,7 +230,7 @@ async def test_the_unit_signs_and_reports_handled_with_a_photo_and_sees_only_its
     await portal.wait_for_selector("#score .tile")
     await portal.screenshot(path=DOCS / "agency-portal.png", full_page=True)
     page = await get(staff, f"/api/desk/orders/{number}")
-    assert page["order"]["status"] == "handled"
+    assert page["order"]["status"] == "handled" and page["order"]["arrived_at"]
     assert len(page["photos"]) == 1 and page["photos"][0]["content_type"] == "image/png"
     async with staff.get(f"/api/orders/{number}/photos/{page['photos'][0]['id']}") as r:
         assert r.status == 200 and await r.read() == png()

@@ -127,6 +127,7 @@ function show(o) {
     return h("tr", {}, h("th", {}, text), h("td", {}, when(o.deadlines[name])), state);
   }));
   $("#receive").hidden = !CAN.receive.includes(o.status);
+  $("#arrive").hidden = !(o.status === "received" && "arrived_at" in o && !o.arrived_at);
   $("#result-form").hidden = !CAN.report.includes(o.status);
   $("#extension-form").hidden = !CAN.extension.includes(o.status);
   $("#pending-form").hidden = !CAN.pending.includes(o.status);
@@ -147,6 +148,8 @@ async function receive(number) {
   await act("receipt", {}, "已签收");
 }
 $("#receive").addEventListener("click", () => receive(portal.shown));
+// The crew on site (the on-site limits of the standards time this moment).
+$("#arrive").addEventListener("click", () => act("arrival", {}, "已报告到达现场"));
 
 $("#result-form").addEventListener("submit", async (event) => {
   event.preventDefault();
