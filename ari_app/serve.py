@@ -54,7 +54,7 @@ from console import (
 )
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
-from console.api import ENGINE, OPEN_READS, personal_data_guard
+from console.api import ACCESS_POLICY, ENGINE, OPEN_READS, personal_data_guard
 from console.http import DISPATCH_POLICY, HEALTH, SESSIONS, routes
 from console.live import HUB, LiveHub, wake_on_orders
 from console.surge_task import surge_monitor_running
@@ -103,7 +103,7 @@ def init_app(settings: Settings) -> web.Application:
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
     access = load_access_policy()
-    app[auth_http.ACCESS_POLICY] = access
+    app[ACCESS_POLICY] = access
     app[open311_http.OPEN311_LIMITS] = open311_http.Open311Limits.from_policy(access.open311)
     app[open311_catalog.CATALOG] = open311_catalog.load_catalog()
     app.cleanup_ctx.extend(

@@ -12,10 +12,11 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from console.http import SESSIONS, api_error, require_storable
+from routing.access_policy import AccessPolicy, password_expired
 from routing.order_service import OrderEngine, ServiceError
 from routing.order_tables import User
 from routing.transitions import OrderError, Role
-from routing.users import session_user
+from routing.users import live_session, touch_session
 
 ENGINE = web.AppKey("order_engine", OrderEngine)
 # True only in the sandbox: reads of calls, orders, agents and the queue stay open on
@@ -23,6 +24,9 @@ ENGINE = web.AppKey("order_engine", OrderEngine)
 OPEN_READS = web.AppKey("open_reads", bool)
 PERSONAL_READS = ("/api/calls", "/api/orders", "/api/agents", "/api/queue", "/api/live")
 COOKIE = "hotline_session"
+ACCESS_POLICY = web.AppKey("access_policy", AccessPolicy)
+# What a user whose password is past its age may still reach: to change it, or leave.
+PASSWORD_PATHS = frozenset({"/api/me", "/api/me/password", "/api/logout"})
 USER = web.RequestKey("hotline_user", User)  # whom current_user found: the read audit names them
 CENTER = frozenset(Role) - {Role.AGENCY}
 AGENT_ADMINS = frozenset({Role.BUSINESS_SECTION, Role.LEADER})
@@ -59,17 +63,35 @@ def translated(handler: Handler) -> Handler:
 
 
 async def current_user(request: web.Request, roles: Iterable[Role] = frozenset(Role)) -> User:
-    """The logged-in user, 401 without a live session, 403 when the role may not do this."""
+    """The logged-in user, 401 without a live session (or one idle too long), 403 when the
+    role may not do this or the password is past its age (then only changing it is let in)."""
     token = request.cookies.get(COOKIE)
-    user = None
-    if token:
-        async with request.app[SESSIONS]() as session:
-            user = await session_user(session, token=token, now=now())
+    policy = request.app.get(ACCESS_POLICY)
+    user = await _live_user(request, token, policy) if token else None
     if user is None:
-        raise api_error(web.HTTPUnauthorized, "not-logged-in", "log in first (POST /api/login)")
+        raise api_error(web.HTTPUnauthorized, "not-logged-in", "请先登录（POST /api/login）")
+    if (policy is not None and request.path not in PASSWORD_PATHS
+            and password_expired(user.password_changed_at, user.created_at, policy.password,
+                                 now())):
+        raise api_error(web.HTTPForbidden, "password-expired",
+                        "密码已超过有效期，请先修改密码（POST /api/me/password）")
     if user.role not in set(roles):
         raise api_error(web.HTTPForbidden, "role-not-allowed", f"{user.role} may not do this")
     request[USER] = user
+    return user
+
+
+async def _live_user(request: web.Request, token: str, policy: AccessPolicy | None
+                     ) -> User | None:
+    idle = policy.login.idle if policy is not None else None
+    async with request.app[SESSIONS]() as session:
+        found = await live_session(session, token=token, now=now(), idle=idle)
+    if found is None:
+        return None
+    user, stale = found
+    if stale:
+        async with request.app[SESSIONS].begin() as session:
+            await touch_session(session, token=token, now=now())
     return user
 
 

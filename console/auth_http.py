@@ -7,19 +7,20 @@ unlocks it (POST /api/users/{user_id}/unlock, or `hotline12319 user unlock`)."""
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
 
-from console.api import COOKIE, current_user, now, read_body
+from console.api import ACCESS_POLICY, COOKIE, current_user, now, read_body
 from console.http import SESSIONS, api_error, require_storable
 from console.schemas import Login
-from routing.access_policy import AccessPolicy, Verdict
+from routing.access_policy import Verdict, password_expired
 from routing.login_guard import LoginOutcome, attempt_login, unlock
 from routing.order_tables import User
 from routing.transitions import Role
-from routing.users import SESSION_TTL, logout
+from routing.user_admin import MIN_PASSWORD, find_user, set_password
+from routing.users import SESSION_TTL, check_password, logout
 
 routes = web.RouteTableDef()
 
-ACCESS_POLICY = web.AppKey("access_policy", AccessPolicy)
 # Unlocking a user is the shift leadership's call (L 3.1.4(4): access by permission).
 UNLOCKERS = frozenset({Role.BUSINESS_SECTION, Role.SUPERVISION_SECTION, Role.DUTY_SUPERVISOR,
                        Role.LEADER})
@@ -77,7 +78,33 @@ async def post_logout(request: web.Request) -> web.Response:
 @routes.get("/api/me")
 async def get_me(request: web.Request) -> web.Response:
     user = await current_user(request)
-    return web.json_response(_me(user.id, user.name, user.role, user.agency_id))
+    expired = password_expired(user.password_changed_at, user.created_at,
+                               request.app[ACCESS_POLICY].password, now())
+    return web.json_response(_me(user.id, user.name, user.role, user.agency_id)
+                             | {"password_expired": expired})
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    old_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=MIN_PASSWORD, max_length=256)
+
+
+@routes.post("/api/me/password")
+async def post_password(request: web.Request) -> web.Response:
+    """Change one's own password (L 3.1.4(5)); every session ends, the new login follows."""
+    user = await current_user(request)
+    body = await read_body(request, PasswordChange)
+    if body.new_password == body.old_password:
+        raise api_error(web.HTTPUnprocessableEntity, "same-password", "新密码不能与旧密码相同")
+    async with request.app[SESSIONS].begin() as session:
+        if not check_password(await find_user(session, user.id), body.old_password):
+            raise api_error(web.HTTPForbidden, "bad-credentials", "原密码错误")
+        await set_password(session, user_id=user.id, password=body.new_password,
+                           actor=user.id, now=now())
+    response = web.json_response({"changed": True, "login_again": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
 
 
 @routes.post("/api/users/{user_id}/unlock")

@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from console.agents_http import AgentDefinition, StateChange
+from console.auth_http import PasswordChange
 from console.schemas import (
     AgencyExtension,
     AgencyPending,
@@ -108,6 +109,8 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/login": {"post": _with_error(_op("log in; sets the HttpOnly session cookie", "Me",
                                            Login) | {"security": []}, "429", "Error")},
     "/api/logout": {"post": _op("log out", "LoggedOut") | {"security": []}},
+    "/api/me/password": {"post": _op("change one's own password (ends every session)",
+                                     "PasswordChanged", PasswordChange)},
     "/api/users/{user_id}/unlock": {"post": _op(
         "unlock a user locked by wrong passwords (supervisors)", "Unlocked",
         params=("user_id",))},
@@ -174,6 +177,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     Empty,
     AgentDefinition,
     StateChange,
+    PasswordChange,
 )
 
 
@@ -192,6 +196,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "Ready": _object("ready", "database", "ari", ready={"type": "boolean"},
                      database={"type": "boolean"}, ari={"type": "boolean"}),
     "Unlocked": _object("id", "locked", id=_TEXT, locked={"const": False}),
+    "PasswordChanged": _object("changed", changed={"const": True}),
     "Me": _object("id", "name", "role", "agency_id", id=_TEXT, name=_TEXT, role=_TEXT,
                   agency_id=_NULLABLE_TEXT),
     "LoggedOut": _object("logged_out", logged_out={"const": True}),

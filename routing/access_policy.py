@@ -22,10 +22,15 @@ class LoginPolicy(_Strict):
     window_minutes: int = Field(gt=0, le=24 * 60)
     lock_after_failures: int = Field(gt=0)
     ip_failures: int = Field(gt=0)
+    session_idle_minutes: int = Field(gt=0)
 
     @property
     def window(self) -> timedelta:
         return timedelta(minutes=self.window_minutes)
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
 
 
 class Open311Policy(_Strict):

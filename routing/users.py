@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.order_tables import User, UserSession
@@ -19,6 +19,7 @@ from routing.transitions import Role
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # ~16 MiB, tens of ms: fine for logins
 SESSION_TTL = timedelta(hours=12)  # one shift plus handover
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 class UserError(ValueError):
@@ -78,12 +79,38 @@ def open_session(session: AsyncSession, *, user: User, now: datetime) -> str:
 
 async def session_user(session: AsyncSession, *, token: str, now: datetime) -> User | None:
     """The user a live session token belongs to."""
-    found = await session.execute(
-        select(User).join(UserSession, UserSession.user_id == User.id)
+    found = await live_session(session, token=token, now=now)
+    return None if found is None else found[0]
+
+
+async def live_session(session: AsyncSession, *, token: str, now: datetime,
+                       idle: timedelta | None = None) -> tuple[User, bool] | None:
+    """The user of a live session and whether its last use should be noted now; with
+    `idle`, a session unused that long is not live any more."""
+    seen = func.coalesce(UserSession.last_seen_at, UserSession.created_at)
+    query = (
+        select(User, seen).join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.token_hash == _token_hash(token), UserSession.expires_at > now,
                User.disabled_at.is_(None))
     )
-    return found.scalar_one_or_none()
+    if idle is not None:
+        query = query.where(seen > now - idle)
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    user, last = row
+    return user, _aware(last) < now - TOUCH_EVERY
+
+
+def _aware(value: datetime) -> datetime:
+    # coalesce() hides the column type: SQLite gives back its stored naive UTC text.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def touch_session(session: AsyncSession, *, token: str, now: datetime) -> None:
+    """Note the session's use (an idle one ends; access_policy.yaml)."""
+    await session.execute(update(UserSession).where(UserSession.token_hash == _token_hash(token))
+                          .values(last_seen_at=now))
 
 
 async def logout(session: AsyncSession, *, token: str) -> None:

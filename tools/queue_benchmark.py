@@ -25,6 +25,7 @@ import aiohttp
 
 from ari_app.client import AriClient, read_events
 from ari_app.settings import Settings, load_settings
+from tools.api_login import admin_headers
 from tools.caller import SAY_SUBDIR
 from tools.callersim import Answerer, CallerSim, Scenario
 from tools.loadtest import percentiles
@@ -99,16 +100,18 @@ def _when(event: dict[str, Any]) -> datetime:
     return datetime.strptime(event["timestamp"], "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
-async def agents_logged_in(http: aiohttp.ClientSession, api: str, state: str) -> None:
+async def agents_logged_in(http: aiohttp.ClientSession, api: str, state: str,
+                           admin: dict[str, str]) -> None:
     """Our ACD gets the same eight softphones as Queue() (they log out after the run)."""
     for phone in SOFTPHONES:
         if state == "available":
             body = {"name": phone, "endpoint": f"PJSIP/{phone}",
                     "skills": {"gas": 1, "general": 1}}
-            async with http.put(f"{api}/api/agents/bench_{phone}", json=body) as r:
+            async with http.put(f"{api}/api/agents/bench_{phone}", json=body,
+                                headers=admin) as r:
                 r.raise_for_status()
         async with http.post(f"{api}/api/agents/bench_{phone}/state",
-                             json={"state": state}) as r:
+                             json={"state": state}, headers=admin) as r:
             r.raise_for_status()
 
 
@@ -152,13 +155,14 @@ async def bench(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             result: dict[str, Any] = {}
             for system in SYSTEMS:
                 if system == "hotline12319":
-                    await agents_logged_in(http, api, "available")
+                    admin = await admin_headers(settings, api)  # agent writes need a login
+                    await agents_logged_in(http, api, "available", admin)
                 try:
                     result[system] = await run_calls(sim, observer, system, args)
                 finally:
                     if system == "hotline12319":
                         await asyncio.sleep(args.talk + 3)  # wrap-up before logging out
-                        await agents_logged_in(http, api, "logged_out")
+                        await agents_logged_in(http, api, "logged_out", admin)
     return {"softphones": len(SOFTPHONES), "gap_s": args.gap, "talk_s": args.talk,
             "answer_after_s": args.answer_after, **result}
 

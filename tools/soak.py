@@ -24,6 +24,7 @@ import aiohttp
 
 from ari_app.client import AriClient, AriError
 from ari_app.settings import Settings, load_settings
+from tools.api_login import admin_headers
 from tools.caller import SAY_SUBDIR
 from tools.callersim import Answerer, CallerSim, Scenario, hotline_call
 from tools.loadtest import serve_usage
@@ -34,12 +35,14 @@ AGENT = "soak_qagent1"
 WAV_BYTES_PER_SECOND = 16_000  # 8 kHz, 16-bit mono: what Asterisk records a bridge in
 
 
-async def agent_state(http: aiohttp.ClientSession, api: str, state: str) -> None:
+async def agent_state(http: aiohttp.ClientSession, api: str, state: str,
+                      admin: dict[str, str]) -> None:
     if state == "available":
         body = {"name": "soak", "endpoint": f"PJSIP/{PHONE}", "skills": {"gas": 1, "general": 1}}
-        async with http.put(f"{api}/api/agents/{AGENT}", json=body) as r:
+        async with http.put(f"{api}/api/agents/{AGENT}", json=body, headers=admin) as r:
             r.raise_for_status()
-    async with http.post(f"{api}/api/agents/{AGENT}/state", json={"state": state}) as r:
+    async with http.post(f"{api}/api/agents/{AGENT}/state", json={"state": state},
+                         headers=admin) as r:
         r.raise_for_status()
 
 
@@ -85,7 +88,8 @@ async def soak(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         async with CallerSim(caller, settings.caller_ari_app, settings.sandbox_root / SAY_SUBDIR,
                              f"/{SAY_SUBDIR}") as sim:
             sim.answerers[PHONE] = Answerer(answer_after=0.3, hang_up_after=None, voice=None)
-            await agent_state(http, api, "available")
+            admin = await admin_headers(settings, api)  # agent writes need a login
+            await agent_state(http, api, "available", admin)
             background = [
                 asyncio.create_task(sample(samples, args.sample_every)),
                 asyncio.create_task(short_calls(sim, api, http, args.short_every, outcomes)),
@@ -102,7 +106,7 @@ async def soak(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
             final = await sim.place(Scenario(keys=["9", "3"], caller_number="13900000002"))
             final_record = await hotline_call(http, api, final.token)
             await asyncio.sleep(3)  # wrap-up
-            await agent_state(http, api, "logged_out")
+            await agent_state(http, api, "logged_out", admin)
             # The conversation is recorded under the hotline's id of the call, not ours.
             recorded = (await conversation_seconds(hotline, record["channel_id"])
                         if record else None)

@@ -29,6 +29,7 @@ from tests.e2e.test_console_browser import (
     open_page,
     sign_in,
 )
+from tools.api_login import admin_headers
 from tools.callersim import Answerer, CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -43,7 +44,8 @@ async def test_the_screen_pop_suggests_the_answer_and_the_agent_answers_on_the_s
     number = "137" + str(uuid.uuid4().int)[:8]
     body = {"name": "王坐席", "endpoint": f"PJSIP/{EXTENSION}@callers",
             "skills": {"heating": 2, "general": 1}}
-    async with api.put(f"/api/agents/{AGENT_ID}", json=body) as r:
+    admin = await admin_headers(settings, hotline.api_url)  # defining agents needs a login
+    async with api.put(f"/api/agents/{AGENT_ID}", json=body, headers=admin) as r:
         assert r.status == 200, await r.text()
     caller.answerers[EXTENSION] = Answerer(hang_up_after=15)
     await make_user(settings)

@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import aiohttp
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.transitions import Role
-from routing.users import UserError, add_user
+from tools.api_login import admin_headers
 
-# Writing agents needs a login in every mode (issue 18): the tests define and move agents
-# as a leader, as the business section or a leader would in life.
-ADMIN, ADMIN_PASSWORD = "sandbox-admin", "sandbox-admin-12319"
-
-
-async def admin_headers(settings: Settings, api_url: str) -> dict[str, str]:
-    """The cookie header of a leader's session on the serve at `api_url` (made if missing)."""
-    engine = make_engine(settings.database_url)
-    try:
-        async with make_sessionmaker(engine).begin() as session:
-            await add_user(session, user_id=ADMIN, name=ADMIN, role=Role.LEADER,
-                           agency_id=None, password=ADMIN_PASSWORD, now=datetime.now(UTC))
-    except UserError:
-        pass  # an earlier test made it
-    finally:
-        await engine.dispose()
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http, http.post(
-        f"{api_url}/api/login", json={"user": ADMIN, "password": ADMIN_PASSWORD}
-    ) as r:
-        assert r.status == 200, await r.text()
-        return {"Cookie": f"hotline_session={r.cookies['hotline_session'].value}"}
+__all__ = ["admin_headers", "log_everyone_out"]  # admin_headers: agent writes need a login
 
 
 async def log_everyone_out(http: aiohttp.ClientSession) -> None:

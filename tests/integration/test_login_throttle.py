@@ -5,6 +5,7 @@ address get 429 with Retry-After. Users are looked after from the command line."
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import subprocess
 import sys
@@ -15,11 +16,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import delete, select, update
 
-from console.auth_http import ACCESS_POLICY
+from console.api import ACCESS_POLICY
 from routing.access_tables import LoginAttempt
 from routing.db import make_engine, make_sessionmaker
 from routing.models import AuditEvent
-from routing.order_tables import User
+from routing.order_tables import User, UserSession
 from routing.transitions import Role
 from routing.users import add_user
 from tests.integration.orders_support import PASSWORD, agency, api, login
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.integration
 __all__ = ["agency", "api"]  # fixtures used by name
 
 Client = TestClient[web.Request, web.Application]
+ORDER = {"utility": "water", "order_type": "maintenance", "description": "水表漏水",
+         "caller_number": "13800007777"}
 
 
 async def _db(url: str, *statements: object) -> list[object]:
@@ -98,15 +101,57 @@ async def test_given_too_many_failures_from_one_address_then_429_with_retry_afte
     assert (await _try(api, "staff", PASSWORD))[0] == 200  # the window forgotten: back in
 
 
-async def test_a_password_past_its_age_is_reported_at_login(api: Client, orders_db: str
-                                                           ) -> None:
+async def test_a_password_past_its_age_must_be_changed_before_anything_else(
+    api: Client, orders_db: str
+) -> None:
     await _new_user(orders_db, "oldpass")
     long_ago = datetime.now(UTC) - timedelta(days=91)
     await _db(orders_db, update(User).where(User.id == "oldpass")
               .values(password_changed_at=long_ago))
-    status, body, _ = await _try(api, "oldpass", PASSWORD)
-    assert status == 200 and body["password_expired"] is True
     assert (await _try(api, "staff", PASSWORD))[1]["password_expired"] is False
+    old = await login(api, "oldpass")
+    async with api.get("/api/me", headers=old) as r:
+        assert (await r.json())["password_expired"] is True
+    async with api.post("/api/orders", json=ORDER, headers=old) as r:
+        assert (r.status, (await r.json())["error"]) == (403, "password-expired")
+    change = {"old_password": "not it", "new_password": "brand new 12319"}
+    async with api.post("/api/me/password", json=change, headers=old) as r:
+        assert (r.status, (await r.json())["error"]) == (403, "bad-credentials")
+    same = {"old_password": PASSWORD, "new_password": PASSWORD}
+    async with api.post("/api/me/password", json=same, headers=old) as r:
+        assert r.status == 422
+    async with api.post("/api/me/password", json=change | {"old_password": PASSWORD},
+                        headers=old) as r:
+        assert r.status == 200, await r.text()
+    async with api.get("/api/me", headers=old) as r:
+        assert r.status == 401  # every session ended with the change
+    status, body, _ = await _try(api, "oldpass", "brand new 12319")
+    assert status == 200 and body["password_expired"] is False
+    async with api.post("/api/orders", json=ORDER, headers=await login_as(
+            api, "oldpass", "brand new 12319")) as r:
+        assert r.status == 201
+
+
+async def login_as(api: Client, user: str, password: str) -> dict[str, str]:
+    async with api.post("/api/login", json={"user": user, "password": password}) as r:
+        assert r.status == 200
+        return {"Cookie": f"hotline_session={r.cookies['hotline_session'].value}"}
+
+
+async def test_a_session_idle_past_the_policy_ends(api: Client, orders_db: str) -> None:
+    idle = api.app[ACCESS_POLICY].login.idle
+    busy, quiet = await login(api, "staff"), await login(api, "staff")
+    for cookie in (busy, quiet):
+        async with api.get("/api/me", headers=cookie) as r:
+            assert r.status == 200
+    token = quiet["Cookie"].partition("=")[2]
+    await _db(orders_db, update(UserSession)
+              .where(UserSession.token_hash == hashlib.sha256(token.encode()).hexdigest())
+              .values(last_seen_at=datetime.now(UTC) - idle - timedelta(minutes=1)))
+    async with api.get("/api/me", headers=quiet) as r:
+        assert (r.status, (await r.json())["error"]) == (401, "not-logged-in")
+    async with api.get("/api/me", headers=busy) as r:
+        assert r.status == 200
 
 
 def _cli(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,5 @@
 """privacy and hardening (issue 18): Open311 clients and what a request carried, login
-attempts, user lock/disable/password age
+attempts, user lock/disable/password age, sessions' last activity
 
 Revision ID: 0010
 Revises: 0009
@@ -51,9 +51,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("disabled_at", TZ, nullable=True))
         batch.add_column(sa.Column("locked_at", TZ, nullable=True))
         batch.add_column(sa.Column("password_changed_at", TZ, nullable=True))
+    with op.batch_alter_table("user_sessions") as batch:
+        batch.add_column(sa.Column("last_seen_at", TZ, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_sessions") as batch:
+        batch.drop_column("last_seen_at")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("password_changed_at")
         batch.drop_column("locked_at")
