@@ -2,7 +2,8 @@
 
 Recognition runs in the transcriber's worker processes, after the order exists, so no call
 ever waits for it. An emergency heard in the words flags the order even when the keys chose
-maintenance (the agent sees both readings and the disagreement).
+maintenance (the agent sees both readings and the disagreement); the SLA case the words name
+(a burst, a missing cover, no gas ...) becomes the order's where its row exists.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from ari_app.storage import CallStore
 from console.live import LiveHub
+from recordings.case_rules import load_case_rules, suggested_case
 from recordings.lexicon import Lexicon
 from recordings.transcriber import Transcriber
 from recordings.understanding import reconcile, understand
@@ -26,6 +28,8 @@ class CallSpeech:
         self, transcriber: Transcriber, lexicon: Lexicon, store: CallStore, hub: LiveHub
     ) -> None:
         self.transcriber, self.lexicon, self.store, self.hub = transcriber, lexicon, store, hub
+        # The SLA cases words can name (recordings/cases.yaml), read once per process.
+        self.cases = load_case_rules(frozenset(rule.name for rule in lexicon.hazard_rules))
 
     async def attach(
         self,
@@ -40,14 +44,16 @@ class CallSpeech:
         except Exception as exc:  # unusable audio or a failed worker: the order stands
             log.warning("order %s: no transcript (%s)", order_number, exc)
             return
-        understood = understand(transcript.text, self.lexicon)
+        understood = understand(transcript.text, self.lexicon, self.cases)
         verdict = reconcile(keys_utility, keys_type, understood)
+        case = suggested_case(self.cases, understood.cases, verdict.utility, verdict.order_type)
         speech: dict[str, Any] = {
             "engine": transcript.engine,
             "warnings": list(transcript.warnings),
             "understood": understood.as_json(),
             "suggested_utility": _value(verdict.utility),
             "suggested_order_type": _value(verdict.order_type),
+            "suggested_case": case,
             "reasons": list(verdict.reasons),
         }
         await self.store.attach_speech(
@@ -58,6 +64,7 @@ class CallSpeech:
             disagreement=verdict.disagreement,
             district=understood.district,
             address=understood.address,
+            cases=understood.cases,
         )
         self.hub.publish(
             "order_speech",

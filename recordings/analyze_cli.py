@@ -18,6 +18,7 @@ from typing import Any
 from ari_app.errors import CommandError
 from ari_app.settings import load_settings
 from recordings.audio import AudioError
+from recordings.case_rules import load_case_rules
 from recordings.engines import ENGINES, EngineConfig
 from recordings.lexicon import load_lexicon
 from recordings.models import ModelError
@@ -33,7 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def analysis(transcript: Transcript) -> dict[str, Any]:
     """The `analyze` answer for a transcript (the command contract's keys first)."""
-    understood = understand(transcript.text, load_lexicon())
+    lexicon = load_lexicon()
+    cases = load_case_rules(frozenset(rule.name for rule in lexicon.hazard_rules))
+    understood = understand(transcript.text, lexicon, cases)
     return {
         "transcript": transcript.text,
         **understood.as_json(),

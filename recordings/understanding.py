@@ -1,4 +1,5 @@
-"""What a caller's words say: utility, order type, emergency, district, address. Pure.
+"""What a caller's words say: utility, order type, emergency, district, address, the SLA
+cases named (recordings/cases.yaml). Pure.
 
 No I/O: the lexicon is loaded by `recordings.lexicon.load_lexicon()` and passed in. Words
 are matched on simplified characters and on pinyin, because ASR errors are mostly
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from recordings.address import locate
+from recordings.case_rules import CaseRule, heard_cases
 from recordings.hazards import HazardHit, find_hazards
 from recordings.lexicon import Lexicon
 from recordings.matching import Match, find_matches, select_longest
@@ -59,6 +61,7 @@ class Understanding:
     evidence: tuple[str, ...]
     emergency_confidence: float = 0.0
     hazards: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()  # SLA cases the words name (recordings/cases.yaml)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +73,7 @@ class Understanding:
             "confidence": self.confidence,
             "emergency_confidence": self.emergency_confidence,
             "hazards": list(self.hazards),
+            "cases": list(self.cases),
         }
 
 
@@ -135,8 +139,11 @@ def _type_with_danger(
     return (OrderType.EMERGENCY_REPAIR, False) if hazards else (order_type, is_default)
 
 
-def understand(transcript: str, lexicon: Lexicon) -> Understanding:
-    """Everything the words say about the request; never raises on any text."""
+def understand(
+    transcript: str, lexicon: Lexicon, cases: tuple[CaseRule, ...] = ()
+) -> Understanding:
+    """Everything the words say about the request; never raises on any text. With the case
+    rules, also which SLA cases the words name (burst, cover missing, no gas, ...)."""
     text = normalize(transcript)
     syls = syllables(text)
     utility_matches = _utility_matches(text, syls, lexicon)
@@ -167,6 +174,7 @@ def understand(transcript: str, lexicon: Lexicon) -> Understanding:
         evidence=(*evidence, *heard, *place.evidence),
         emergency_confidence=round(danger, 2),
         hazards=heard,
+        cases=heard_cases(text, syls, cases, (h.rule.name for h in hazards)),
     )
 
 

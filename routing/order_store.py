@@ -6,7 +6,7 @@ the row's queryable columns; `project` writes the extension and pending-step row
 added. `fill_deadlines` stamps a new order's deadlines from the SLA policy table, for the
 row's own (utility, type, case, complex); `write_back` recomputes them whenever an event
 changed any of those keys, and `classify_row` does so for a writer outside the lifecycle
-(speech understanding).
+(`take_heard_case`: the case the caller's words name).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from routing.policy import (
     compute_deadlines,
     load_policy,
 )
-from routing.transitions import Role
+from routing.transitions import Role, State
 
 log = logging.getLogger(__name__)
 _ORDER = TypeAdapter(Order)
@@ -197,3 +197,19 @@ def _project_pending(
             order_id=row_id, step=decision.step, actor=decision.actor, role=decision.role,
             approve=decision.approve, at=decision.at, comment=decision.comment,
         ))
+
+
+def take_heard_case(row: WorkOrder, heard: list[str]) -> str | None:
+    """The first case the caller's words named that the SLA table has for this order, given
+    to the order (deadlines recomputed, version bumped) unless a case was set already or the
+    order is closed; None when nothing was taken."""
+    if (row.case or GENERAL) != GENERAL or row.status is State.CLOSED:
+        return None
+    for case in heard:
+        try:
+            classify_row(row, case=case, complex=bool(row.complex))
+        except UnknownOrderError:
+            continue
+        row.version += 1  # a lifecycle writer holding the old version must reload
+        return case
+    return None

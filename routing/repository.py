@@ -3,6 +3,7 @@ retry or a reclaimed call could repeat it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from routing.enums import CallOutcome, OrderType, Utility
 from routing.models import AuditEvent, CallSession, OrderCounter, WorkOrder
 from routing.order_intake import NewOrder, Source, new_row
 from routing.order_numbers import format_number
+from routing.order_store import take_heard_case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -201,15 +203,17 @@ async def attach_speech(
     disagreement: bool,
     district: str | None,
     address: str | None,
+    cases: Sequence[str] = (),
 ) -> None:
     """What the caller said, and what it means for the order.
 
     Words can only raise the emergency flag, never lower what the keys said, and fill the
-    district and address only where nothing was recorded yet.
+    district and address only where nothing was recorded yet. The first SLA case they name
+    that the table has for the order becomes its case, with its limits, unless one was set
+    (`routing.order_store.take_heard_case`); the row is locked so no event writes between.
     """
-    order = (
-        await session.execute(select(WorkOrder).where(WorkOrder.number == order_number))
-    ).scalar_one_or_none()
+    query = select(WorkOrder).where(WorkOrder.number == order_number).with_for_update()
+    order = (await session.execute(query)).scalar_one_or_none()
     if order is None:
         return
     order.transcript, order.speech = transcript, speech
@@ -217,13 +221,15 @@ async def attach_speech(
     order.keys_words_disagree = disagreement
     order.district = order.district or district
     order.address = order.address or address
+    case = take_heard_case(order, list(cases))
     await audit(
         session,
         actor="speech",
         entity="work_order",
         entity_id=order_number,
         action="transcribed",
-        detail={"emergency": emergency, "disagreement": disagreement},
+        detail={"emergency": emergency, "disagreement": disagreement, "case": case,
+                "clauses": order.deadline_clauses if case else None},
     )
 
 
