@@ -3,7 +3,7 @@
 import { api, missing, problem } from "./api.js";
 import { $, fill, h, options } from "./dom.js";
 import {
-  AGENT_STATES, DISTRICTS, ORDER_STATUS, ORDER_TYPES, PAUSE_REASONS, UTILITIES,
+  AGENT_STATES, DISTRICTS, ORDER_STATES, ORDER_TYPES, PAUSE_REASONS, UTILITIES,
   clock, duration, label, pathText,
 } from "./labels.js";
 import { connectLive } from "./live.js";
@@ -201,7 +201,7 @@ async function loadHistory(number) {
       h("td", { class: "mono" }, o.number),
       h("td", {}, label(UTILITIES, o.utility, "未分类")),
       h("td", {}, label(ORDER_TYPES, o.order_type)),
-      h("td", {}, label(ORDER_STATUS, o.status)),
+      h("td", {}, label(ORDER_STATES, o.status)),
       h("td", {}, new Date(o.created_at).toLocaleString("zh-CN", { hour12: false })))));
 }
 

@@ -21,13 +21,6 @@ export const ORDER_TYPES = {
   suggestion: "建议",
 };
 
-export const ORDER_STATUS = {
-  created: "已受理",
-  dispatched: "已派单",
-  in_progress: "处理中",
-  closed: "已办结",
-};
-
 export const AGENT_STATES = {
   logged_out: "已签出",
   available: "空闲",
@@ -249,3 +242,68 @@ export function timeLeft(seconds) {
 export function when(iso) {
   return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—";
 }
+
+// The API's stable error ids in the words a user reads (the API keeps the ids; this is the
+// one place they become Chinese). tests/unit/test_labels.py checks every id the server can
+// answer has a line here.
+export const ERRORS = {
+  "account-locked": "密码错误次数过多，账号已锁定，请联系班长或业务科解锁",
+  "agency-not-assigned": "该工单不属于本单位",
+  "already-arrived": "已报告到场，无需重复",
+  "announcement-closed": "该公告已结束",
+  "approval-out-of-order": "审批环节顺序不对",
+  "bad-agent-id": "坐席工号格式不对",
+  "bad-credentials": "工号或密码错误",
+  "bad-date": "日期格式不对",
+  "bad-limit": "条数须在 1 到 500 之间",
+  "bad-parameter": "查询参数的取值不对",
+  "bad-text": "文字中含有无法保存的字符",
+  "call-has-order": "该通话已有工单",
+  "call-not-found": "找不到该通话",
+  "extension-already-open": "已有一个延期申请在审批中",
+  "extension-limit-reached": "每张工单最多延期 2 次",
+  "extension-not-applicable": "该工单不能申请延期",
+  "extension-too-late": "已超过时限，不能再申请延期",
+  "incident-exists": "该事件编号已存在",
+  "invalid-announcement": "公告内容不完整或不对",
+  "invalid-body": "提交的内容不完整或格式不对",
+  "invalid-command": "该操作缺少必要信息",
+  "invalid-knowledge-entry": "知识条目内容不完整或不对",
+  "invalid-user": "用户信息不对",
+  "invalid-utility": "行业不对",
+  "malformed-json": "提交的内容无法解析",
+  "network": "无法连接服务器",
+  "no-agency": "找不到负责的单位，请先补全行业和区县",
+  "no-deadlines": "该工单没有时限",
+  "no-open-extension": "没有待审批的延期申请",
+  "no-recording": "该工单没有录音",
+  "no-such-announcement": "找不到该公告",
+  "no-such-handover": "找不到该交接班记录",
+  "no-such-knowledge-entry": "找不到该知识条目",
+  "no-such-photo": "找不到该照片",
+  "not-logged-in": "请先登录",
+  "notice-too-late": "通知时间已过",
+  "order-changed": "工单刚被他人修改，请刷新后再试",
+  "order-error": "工单操作失败",
+  "order-not-found": "找不到该工单",
+  "order-type-not-allowed": "该类工单不能这样处理",
+  "order-unclassified": "工单尚未分类（行业、类型）",
+  "password-expired": "密码已超过有效期，请先修改密码",
+  "photo-empty": "照片是空的",
+  "photo-too-large": "照片太大",
+  "photo-type": "只接受 JPEG 或 PNG 照片",
+  "proposal-decided": "该修改建议已处理",
+  "query-missing": "请输入要查询的内容",
+  "query-too-long": "查询内容太长",
+  "role-not-allowed": "您的岗位无权进行此操作",
+  "same-password": "新密码不能与旧密码相同",
+  "service-error": "操作未能完成",
+  "supervisor-not-rung": "未能接通班长电话",
+  "too-many-attempts": "登录失败次数过多，请稍后再试",
+  "too-many-photos": "照片数量已达上限",
+  "transition-not-allowed": "工单当前状态下不能进行此操作",
+  "unknown-case": "没有这种问题类别",
+  "unknown-district": "没有这个区县",
+  "unknown-parameter": "有不认识的查询参数",
+  "user-not-found": "找不到该用户",
+};
