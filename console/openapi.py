@@ -408,8 +408,9 @@ _staffing()
 # the order desk, the agency portal's photos and scorecard, the supervision screen.
 def _screens() -> None:
     from console.desk_http import Correction, DispatchBody
+    from console.portal_http import ReturnBody
 
-    for model in (DispatchBody, Correction):
+    for model in (DispatchBody, Correction, ReturnBody):
         schema = model.model_json_schema(ref_template=_REF + "{model}")
         ANSWERS.update(schema.pop("$defs", {}))
         ANSWERS[model.__name__] = schema
@@ -455,6 +456,9 @@ def _screens() -> None:
         "/api/agency/orders/{number}/photos/{photo_id}": {"get": _op(
             "a photo of the agency's own order (image/*)", "Error",
             params=("number", "photo_id"))},
+        "/api/agency/orders/{number}/return": {"post": _op(
+            "退回: the order is not this unit's, with the reason", "AgencyOrder", ReturnBody,
+            params=("number",))},
         "/api/agency/scorecard": {"get": _op("the agency's closure rates this month, its "
                                              "open and late orders", "Scorecard")},
         "/api/supervision/approvals": {"get": _op(

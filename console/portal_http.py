@@ -4,27 +4,40 @@ numbers and orders (L 1.3(2), L 3.1.4)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from console.api import current_user, now
+from console.agency_http import agency_order_json
+from console.api import ENGINE, current_user, now, read_body, translated
 from console.desk_reads import current_due
 from console.desk_rules import Urgency, urgency
-from console.http import SESSIONS
-from console.live import HUB
+from console.http import SESSIONS, order_number
+from console.live import HUB, Update
 from routing.calendar import SHANGHAI
 from routing.kpi import load_config, month_window, rates, record_of
 from routing.kpi_cli import rates_json
+from routing.lifecycle import Command, Event
 from routing.models import WorkOrder
+from routing.order_service import apply_event
 from routing.order_store import to_order
 from routing.transitions import Role, State
 
 routes = web.RouteTableDef()
+
+
+class ReturnBody(BaseModel):
+    """退回: the order is not this unit's to handle, and why (L 3.1.1)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: str = Field(min_length=1, max_length=4000)
 LIVE_TOPICS = frozenset({"order_dispatched"})  # what an agency hears of the center's hub
 
 
@@ -61,16 +74,42 @@ def _open_figures(rows: Sequence[WorkOrder], at: datetime) -> dict[str, Any]:
 @routes.get("/api/agency/live")
 async def agency_live(request: web.Request) -> web.WebSocketResponse:
     """Dispatches to this unit as they happen ({"topic": "order_dispatched", "data":
-    {"number"}}); the page then fetches its list (numbers masked) as usual."""
+    {"number"}}); the page then fetches its list (numbers masked) as usual. The handler ends
+    when the page goes, not at the next update (a quiet unit would hold shutdown up)."""
     user = await current_user(request, {Role.AGENCY})
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
     with request.app[HUB].subscribe() as updates:
         await ws.send_json({"topic": "hello", "data": {"agency_id": user.agency_id}})
-        while not ws.closed:
-            update = await updates.get()
-            data = update.get("data") or {}
-            if update["topic"] in LIVE_TOPICS and data.get("agency_id") == user.agency_id:
-                await ws.send_json({"topic": update["topic"], "at": update["at"],
-                                    "data": {"number": data.get("number")}})
+        relay = asyncio.create_task(_relay(ws, updates, user.agency_id))
+        try:
+            async for _ in ws:  # nothing is expected from the page; this ends when it closes
+                pass
+        finally:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await relay
     return ws
+
+
+async def _relay(ws: web.WebSocketResponse, updates: asyncio.Queue[Update],
+                 agency: str | None) -> None:
+    while not ws.closed:
+        update = await updates.get()
+        data = update.get("data") or {}
+        if update["topic"] in LIVE_TOPICS and data.get("agency_id") == agency:
+            await ws.send_json({"topic": update["topic"], "at": update["at"],
+                                "data": {"number": data.get("number")}})
+
+
+@routes.post("/api/agency/orders/{number}/return")
+@translated
+async def return_order(request: web.Request) -> web.Response:
+    """Send the order back to the center as not the unit's (the lifecycle counts returns:
+    passing an order around is what brings the supervision section in, L 3.1.1)."""
+    user = await current_user(request, {Role.AGENCY})
+    body = await read_body(request, ReturnBody)
+    command = Command(event=Event.RETURN, actor=user.id, role=user.role, at=now(),
+                      actor_agency=user.agency_id, reason=body.reason)
+    row = await apply_event(request.app[ENGINE], number=order_number(request), command=command)
+    return web.json_response(agency_order_json(row))

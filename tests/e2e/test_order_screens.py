@@ -234,6 +234,16 @@ async def test_the_unit_signs_and_reports_handled_with_a_photo_and_sees_only_its
     assert len(page["photos"]) == 1 and page["photos"][0]["content_type"] == "image/png"
     async with staff.get(f"/api/orders/{number}/photos/{page['photos'][0]['id']}") as r:
         assert r.status == 200 and await r.read() == png()
+    # 退回: an order that is not the unit's goes back to the center with the reason.
+    wrong = await new_order(staff)
+    await post(staff, f"/api/desk/orders/{wrong}/dispatch", {"agency": "industry-water"})
+    await portal.wait_for_selector(f"#orders tr[data-number='{wrong}']", timeout=5000)
+    await portal.click(f"#orders tr[data-number='{wrong}'] td.mono")
+    await portal.fill("#return-form textarea[name=reason]", "属小区物业自管管网，非本单位职责")
+    await portal.click("#return-form button[type=submit]")
+    await portal.wait_for_selector(f"#orders tr[data-number='{wrong}']", state="detached")
+    returned = await get(staff, f"/api/orders/{wrong}")
+    assert (returned["status"], returned["agency_id"]) == ("created", None)
     # A file that is not an image is refused by its bytes, whatever it claims to be.
     async with as_user["d12water"].post(
         f"/api/agency/orders/{number}/photos", data=b"not a picture",

@@ -13,6 +13,7 @@ const portal = { orders: [], known: null, shown: null, audio: null };
 // What the unit may do in each state (routing/transitions.py; the server checks anyway).
 const CAN = {
   receive: ["dispatched"], report: ["received", "pending"], extension: ["received"], pending: ["received"],
+  return: ["dispatched", "received"],
 };
 
 signIn({ roles: ["agency"], onEnter: enter });
@@ -131,6 +132,7 @@ function show(o) {
   $("#result-form").hidden = !CAN.report.includes(o.status);
   $("#extension-form").hidden = !CAN.extension.includes(o.status);
   $("#pending-form").hidden = !CAN.pending.includes(o.status);
+  $("#return-form").hidden = !CAN.return.includes(o.status);
 }
 
 async function act(path, body, text) {
@@ -177,6 +179,16 @@ async function upload(file) {
   }
   return null;
 }
+
+$("#return-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const number = portal.shown;
+  if (await act("return", { reason: event.target.reason.value.trim() }, `工单 ${number} 已退回中心`)) {
+    event.target.reset();
+    $("#order").hidden = true;  // no longer the unit's: the list drops it
+    portal.shown = null;
+  }
+});
 
 $("#extension-form").addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -33,6 +33,12 @@ async function enter(me) {
   if (/^\d+$/.test(number)) openOrder(number, me, load);
   connectLive(onUpdate, liveStatus);
   setInterval(tick, 1000);
+  // A unit's receipt or report is not on the live feed: the lists are recounted meanwhile.
+  setInterval(() => {
+    load();
+    const editing = $("#order").contains(document.activeElement) || $("#correct").open;
+    if (shownNumber() && !editing) refreshOrder();
+  }, 30000);
 }
 
 let pending = null;
