@@ -82,12 +82,15 @@ def plan(*, reported_at: datetime, utility: str | None, policy: SurveyPolicy) ->
     return Plan(first, due, reported_at + rule.give_up_after, rule.clause)
 
 
-def skip_reason(*, caller_number: str | None, declined: bool) -> SurveyStatus | None:
+def skip_reason(*, caller_number: str | None, declined: bool, give_up_at: datetime | None = None,
+                now: datetime | None = None) -> SurveyStatus | None:
     """Why this citizen is not rung at all (None: ring them)."""
     if declined:
         return SurveyStatus.DECLINED
     if not caller_number:
         return SurveyStatus.MANUAL  # nobody to ring: an agent decides what to do
+    if give_up_at is not None and now is not None and give_up_at <= now:
+        return SurveyStatus.MANUAL  # past the last clause's limit: a person follows it up
     return None
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from routing.kpi import month_window
+from routing.kpi_survey import SurveyRecord, survey_html, survey_json, survey_report
 from routing.survey import (
     Satisfaction,
     SurveyStatus,
@@ -95,6 +97,8 @@ def test_given_a_citizen_who_declined_then_never_rung() -> None:
     assert skip_reason(caller_number="13800000000", declined=True) is SurveyStatus.DECLINED
     assert skip_reason(caller_number=None, declined=False) is SurveyStatus.MANUAL
     assert skip_reason(caller_number="13800000000", declined=False) is None
+    assert skip_reason(caller_number="13800000000", declined=False,
+                       give_up_at=shanghai(12), now=shanghai(12, 1)) is SurveyStatus.MANUAL
 
 
 def test_given_settings_then_they_override_delay_and_hours() -> None:
@@ -116,3 +120,32 @@ def test_given_a_policy_with_two_rules_for_one_utility_then_refused(tmp_path: Pa
     bad.write_text(text.replace("utility: heating", "utility: gas"), encoding="utf-8")
     with pytest.raises(ValidationError):
         load_survey_policy(bad)
+
+
+def survey_record(utility: str, agency: str, status: SurveyStatus,
+                  satisfaction: Satisfaction | None, reached: bool, day: int = 7
+                  ) -> SurveyRecord:
+    return SurveyRecord(utility, agency, shanghai(10, day=day), status, satisfaction, reached)
+
+
+def test_given_surveys_then_satisfaction_and_reach_per_utility_unit_and_month() -> None:
+    s = SurveyStatus
+    records = [
+        survey_record("gas", "industry-gas", s.ANSWERED, Satisfaction.SATISFIED, True),
+        survey_record("gas", "industry-gas", s.ANSWERED, Satisfaction.BASICALLY_SATISFIED, True),
+        survey_record("gas", "industry-gas", s.ANSWERED, Satisfaction.NOT_SATISFIED, True),
+        survey_record("gas", "industry-gas", s.MANUAL, None, False),
+        survey_record("water", "industry-water", s.DECLINED, None, False),  # in neither term
+        survey_record("water", "industry-water", s.AGENT, None, True),
+    ]
+    window = month_window(year=2026, month=12, statistics_day=5)
+    report = survey_report(records=records, window=window)
+    gas = report.by_utility["gas"]
+    assert (gas.satisfaction.numerator, gas.satisfaction.denominator) == (2, 3)
+    assert (gas.reach.numerator, gas.reach.denominator) == (3, 4)
+    water = report.by_agency["industry-water"]
+    assert water.satisfaction.percent is None and water.reach.denominator == 1
+    assert report.by_month["2026-12"].reach.denominator == 5
+    assert float(report.overall.satisfaction.percent or 0) == 66.67
+    html = survey_html(survey_json(report), {"gas": "燃气"})
+    assert "满意率" in html and "燃气" in html and "66.67%" in html
