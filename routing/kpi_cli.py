@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ari_app.errors import CommandError
 from ari_app.settings import load_settings
+from routing.agencies import load_directory
 from routing.db import make_engine, make_sessionmaker
 from routing.kpi import KpiReport, OrderRecord, Rate, Rates, kpi_report, load_config, record_of
 from routing.kpi_onsite import OnsiteReport, onsite_report
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     document["onsite_timeliness"] = onsite_json(
         onsite_report(records=records, window=report.window))
     if args.html:
-        args.html.write_text(render_html(document), encoding="utf-8")
+        names = {a.id: a.name for a in load_directory().agencies.values()}
+        args.html.write_text(render_html(document, names), encoding="utf-8")
     if args.json:
         json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
         print()

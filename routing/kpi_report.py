@@ -6,12 +6,20 @@ so it can be mailed or printed as it is).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from routing.commitments import ORDER_TYPE_NAMES_ZH
 from routing.enums import UTILITY_NAMES_ZH
 
 UTILITY_NAMES = {**UTILITY_NAMES_ZH, "unclassified": "未分类"}
+TYPE_NAMES = {t.value: name for t, name in ORDER_TYPE_NAMES_ZH.items()}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SCOPE = ("统计口径：统计区间内派发给联动单位的工单（L 3.1.5）；未派单的工单（如当场解答的咨询、"
+         "尚待派单的工单）不计入。")
 METRICS = {
     "monthly_closure": "月度处结率",
     "cumulative_closure": "累计处结率",
@@ -31,9 +39,10 @@ def _bars(by_utility: dict[str, Any]) -> str:
         parts.append(f'<text x="0" y="{top + 26}" font-size="13">{label}</text>')
         for offset, metric in enumerate(METRICS):
             percent = rates[metric]["percent"]
-            length = 0 if percent is None else percent * 4.5
+            length = 0 if percent is None else max(percent * 4.5, 2.0)  # 0 % still shows
             y = top + offset * (bar + 2)
             parts.append(
+                f'<rect x="90" y="{y}" width="450" height="{bar}" fill="#f0f0f0"/>'
                 f'<rect x="90" y="{y}" width="{length:.1f}" height="{bar}" '
                 f'fill="{COLOURS[metric]}"/>'
             )
@@ -65,6 +74,10 @@ def _table(title: str, groups: dict[str, Any], names: dict[str, str]) -> str:
     return f"<h2>{escape(title)}</h2><table><tr><th></th>{head}</tr>{rows}</table>"
 
 
+def _types(order_types: list[str] | None) -> str:
+    return "、".join(TYPE_NAMES.get(o, o) for o in order_types or []) or "全部"
+
+
 def _targets(targets: list[dict[str, Any]]) -> str:
     rows = []
     for t in targets:
@@ -74,7 +87,7 @@ def _targets(targets: list[dict[str, Any]]) -> str:
             f'<tr class="{"miss" if t["met"] is False else ""}">'
             f"<td>{escape(UTILITY_NAMES.get(t['utility'], t['utility']))}</td>"
             f"<td>{escape(METRICS.get(t['metric'], t['metric']))}</td>"
-            f"<td>{escape(', '.join(t['order_types'] or ['全部']))}</td>"
+            f"<td>{escape(_types(t['order_types']))}</td>"
             f"<td>{t['target_percent']:.0f}%</td>"
             f"<td>{'—' if actual is None else f'{actual:.2f}%'}</td>"
             f"<td>{verdict}</td><td>{escape('; '.join(t['clauses']))}</td></tr>"
@@ -86,7 +99,18 @@ def _targets(targets: list[dict[str, Any]]) -> str:
     return f"<h2>考核目标</h2><table>{head}{''.join(rows)}</table>"
 
 
-def render_html(document: dict[str, Any]) -> str:
+def period(window: Mapping[str, str]) -> str:
+    """The window in Beijing dates: dispatched from start to the day before end, counted
+    as completed up to the cut-off."""
+    start, end, cutoff = (datetime.fromisoformat(window[k]).astimezone(SHANGHAI)
+                          for k in ("start", "end", "cutoff"))
+    last = end - timedelta(days=1)
+    return (f"{start:%Y年%m月%d日}至{last:%Y年%m月%d日}派单的工单，"
+            f"办结截至{cutoff:%Y年%m月%d日 %H:%M}（北京时间）")
+
+
+def render_html(document: dict[str, Any], agency_names: Mapping[str, str] | None = None) -> str:
+    """The report; `agency_names` gives the units' Chinese names (the directory's)."""
     window = document["window"]
     style = (
         "body{font-family:sans-serif;margin:2em;max-width:60em}"
@@ -97,12 +121,12 @@ def render_html(document: dict[str, Any]) -> str:
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>12319热线月度考核报告</title><style>{style}</style></head><body>"
         f"<h1>12319热线月度考核报告</h1>"
-        f"<p>统计区间：{escape(str(window))}（依据 L 3.1.5）</p>"
+        f"<p>统计区间：{escape(period(window))}（依据 L 3.1.5）</p><p>{escape(SCOPE)}</p>"
         f"<h2>各行业处结率</h2><p>{_legend()}</p>{_bars(document['by_utility'])}"
         + _table("总体", {"全部工单": document["overall"]}, {})
         + _table("按行业", document["by_utility"], UTILITY_NAMES)
-        + _table("按联动单位", document["by_agency"], {})
-        + _table("按工单类型", document["by_type"], {})
+        + _table("按联动单位", document["by_agency"], dict(agency_names or {}))
+        + _table("按工单类型", document["by_type"], TYPE_NAMES)
         + _targets(document["targets"])
         + "</body></html>"
     )

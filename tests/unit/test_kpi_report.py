@@ -39,3 +39,16 @@ def test_rates_in_json_and_html_agree_with_a_hand_count() -> None:
     html = render_html(document)
     assert "12319热线月度考核报告" in html and "66.67%" in html and "未达标" in html
     assert "<script" not in html
+
+
+def test_the_html_speaks_chinese_names_a_readable_period_and_what_it_counts() -> None:
+    records = [record(1, Utility.GAS, None, 48), record(2, Utility.WATER, 5, 48)]
+    document = report_json(kpi_report(records=records, year=2026, month=11,
+                                      config=load_config()))
+    html = render_html(document, {"industry-gas": "市燃气行业联动单位（示例）"})
+    assert "2026年11月01日至2026年11月30日派单的工单" in html  # not a Python dict
+    assert "{" not in html.split("统计区间：", 1)[1].split("</p>", 1)[0]
+    assert "市燃气行业联动单位（示例）" in html and ">投诉<" in html and ">complaint<" not in html
+    assert "未派单的工单" in html  # says that only dispatched orders are counted
+    # Gas closed nothing: its 0 % bar is still drawn, on a visible track.
+    assert 'width="2.0"' in html and 'fill="#f0f0f0"' in html
