@@ -76,6 +76,7 @@ from routing.migrate import upgrade
 from routing.order_service import OrderEngine
 from routing.surge import load_surge_policy
 from routing.sweeper import SweepPolicy, run_sweeper
+from routing.webhook_standard import Scheme
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
             http=http,
             environ=dict(os.environ),
             webhook_timeout_s=settings.webhook_timeout_seconds,
+            webhook_scheme=Scheme(settings.webhook_scheme),
         )
         app[orders_http.PUSH_TASKS] = set()
         dispatching = app[DISPATCH_POLICY] = load_dispatch_policy(settings.dispatch_policy_file)

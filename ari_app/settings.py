@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # (HOTLINE_AGENCY_<ID>_WEBHOOK_SECRET), never from a file.
     agencies_file: Path = PROJECT_ROOT / "routing" / "agencies.yaml"
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Pushes are signed per Standard Webhooks; "legacy" also sends the old X-Hotline-Signature
+    # header, for one release while agencies move (routing/webhook_standard.py Scheme).
+    webhook_scheme: Literal["standard", "legacy"] = "standard"
 
     # The order engine's deadline sweeper: how often it runs, how often a late order is
     # notified again (escalated after the first), and the grace before an emergency's duty call.

@@ -68,7 +68,8 @@ async def _send(engine: OrderEngine, attempt: DispatchAttempt, row: WorkOrder) -
         caller_number=row.caller_number, deadlines=deadlines_for(row), summary=row.description,
     )
     return await deliver(engine.http, agency.webhook_url, secret, payload,
-                         attempt.idempotency_key, timeout_s=engine.webhook_timeout_s)
+                         attempt.idempotency_key, timeout_s=engine.webhook_timeout_s,
+                         scheme=engine.webhook_scheme)
 
 
 def _record(attempt: DispatchAttempt, result: DeliveryResult, now: datetime) -> None:

@@ -36,6 +36,7 @@ from routing.order_tables import DispatchAttempt, PushStatus
 from routing.policy import UnknownOrderError
 from routing.repository import audit, insert_order
 from routing.webhook import idempotency_key, is_urgent
+from routing.webhook_standard import Scheme
 
 # A push is claimed for this long by whoever sends it; after that the sweeper may retry it
 # (the sender died). Longer than any webhook timeout.
@@ -85,6 +86,7 @@ class OrderEngine:
     http: aiohttp.ClientSession | None = None
     environ: Mapping[str, str] = field(default_factory=dict)  # webhook secrets live here
     webhook_timeout_s: float = 10.0
+    webhook_scheme: Scheme = Scheme.STANDARD  # how pushes are signed (webhook_standard.py)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """The signed webhook push of a work order to a linked agency.
 
-Pure: `sign`/`verify` (HMAC-SHA256 over "<timestamp>.<body>", header `X-Hotline-Signature:
-t=<unix s>,v1=<hex>`), `order_payload` (caller number masked), `idempotency_key`, `classify`,
-the retry schedule `next_attempt_at`, `webhook_secret` (read from the env var the agency's
-row names). One side effect: `deliver`, a single POST with a timeout.
+Signed per Standard Webhooks (routing/webhook_standard.py). Pure: the old scheme's
+`sign`/`verify` (HMAC-SHA256 over "<timestamp>.<body>", header `X-Hotline-Signature:
+t=<unix s>,v1=<hex>`, sent only with webhook_scheme=legacy), `order_payload` (caller
+number masked), `idempotency_key`, `classify`, the retry schedule `next_attempt_at`,
+`webhook_secret` (read from the env var the agency's row names). One side effect:
+`deliver`, a single POST with a timeout.
 
 The webhook is not the only channel: L 3.2.4(2)-(4) require the center to confirm that the
 unit received the order, so the dispatcher rings the duty contact when a push keeps failing
@@ -28,6 +30,7 @@ import aiohttp
 from routing.agencies import Agency
 from routing.enums import OrderType, Utility
 from routing.policy import Deadlines
+from routing.webhook_standard import Scheme, standard_headers
 
 SIGNATURE_HEADER = "X-Hotline-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -257,15 +260,16 @@ def classify(status: int) -> Outcome:
 async def deliver(
     session: aiohttp.ClientSession, url: str, secret: bytes, payload: Mapping[str, Any],
     idempotency_key: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-    clock: Callable[[], float] = time.time,
+    clock: Callable[[], float] = time.time, scheme: Scheme = Scheme.STANDARD,
 ) -> DeliveryResult:
-    """POST the signed payload once; never raises for network trouble (it is a RETRY)."""
-    body = encode_body(payload)
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        SIGNATURE_HEADER: sign(secret, int(clock()), body),
-        IDEMPOTENCY_HEADER: idempotency_key,
-    }
+    """POST the signed payload once; never raises for network trouble (it is a RETRY).
+    Signed per Standard Webhooks; `legacy` adds the old X-Hotline-Signature header."""
+    body, timestamp = encode_body(payload), int(clock())
+    headers = {"Content-Type": "application/json; charset=utf-8",
+               IDEMPOTENCY_HEADER: idempotency_key,
+               **standard_headers(secret, idempotency_key, timestamp, body)}
+    if scheme is Scheme.LEGACY:
+        headers[SIGNATURE_HEADER] = sign(secret, timestamp, body)
     started = time.perf_counter()
     try:
         async with session.post(

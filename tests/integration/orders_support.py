@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +20,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from ari_app.serve import init_app
 from ari_app.settings import PROJECT_ROOT, Settings, load_settings
@@ -28,7 +29,8 @@ from routing.db import make_engine, make_sessionmaker
 from routing.migrate import upgrade
 from routing.transitions import Role
 from routing.users import add_user
-from routing.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, SignatureError, verify
+from routing.webhook import IDEMPOTENCY_HEADER
+from routing.webhook_standard import whsec
 
 ORDERS_DB = os.environ.get(
     "HOTLINE_ORDERS_TEST_DATABASE_URL",
@@ -81,10 +83,10 @@ async def start_agency() -> AgencyStub:
 
     async def orders(request: web.Request) -> web.Response:
         raw = await request.read()
-        try:
-            verify(SECRET.encode(), request.headers.get(SIGNATURE_HEADER, ""), raw, time.time())
-        except SignatureError as exc:
-            return web.json_response({"error": exc.reason.value}, status=401)
+        try:  # as an agency would, with a Standard Webhooks verifier
+            Webhook(whsec(SECRET.encode())).verify(raw, dict(request.headers))
+        except WebhookVerificationError as exc:
+            return web.json_response({"error": str(exc)}, status=401)
         state["a"].received.append({**json.loads(raw),
                                     "header_key": request.headers.get(IDEMPOTENCY_HEADER)})
         return web.json_response({"ok": True})

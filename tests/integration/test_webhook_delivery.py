@@ -1,7 +1,9 @@
 """`deliver` against a real aiohttp agency server on a loopback port (no database needed).
 
 The test agency checks each push's signature with its own copy of the secret, as a real
-agency would, records what it saw, and answers with the statuses a test scripts.
+agency would — with the `standardwebhooks` verifier (Standard Webhooks), and the old
+X-Hotline-Signature when one is sent — records what it saw, and answers with the statuses
+a test scripts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from routing.calendar import SHANGHAI
 from routing.enums import OrderType, Utility
@@ -31,6 +35,7 @@ from routing.webhook import (
     order_payload,
     verify,
 )
+from routing.webhook_standard import Scheme, whsec
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +51,8 @@ class Received:
     idempotency_key: str | None
     verified: bool
     reject_reason: str | None
+    webhook_id: str | None = None
+    legacy_verified: bool | None = None  # None: no X-Hotline-Signature header sent
 
 
 @dataclass
@@ -70,12 +77,13 @@ async def agency() -> AsyncIterator[Agency]:
         me = state["agency"]
         raw = await request.read()
         try:
-            verify(SECRET, request.headers.get(SIGNATURE_HEADER, ""), raw, now=time.time())
+            Webhook(whsec(SECRET)).verify(raw, dict(request.headers))
             verified, reason = True, None
-        except SignatureError as exc:
-            verified, reason = False, exc.reason.value
+        except WebhookVerificationError as exc:
+            verified, reason = False, "stale" if "timestamp" in str(exc) else "mismatch"
         me.received.append(Received(json.loads(raw), request.headers.get(IDEMPOTENCY_HEADER),
-                                     verified, reason))
+                                     verified, reason, request.headers.get("webhook-id"),
+                                     _legacy(request.headers.get(SIGNATURE_HEADER), raw)))
         await asyncio.sleep(me.delay_s)
         if not verified:
             return web.Response(status=401, text=f"bad signature: {reason}")
@@ -91,6 +99,16 @@ async def agency() -> AsyncIterator[Agency]:
         yield state["agency"]
     finally:
         await server.close()
+
+
+def _legacy(header: str | None, raw: bytes) -> bool | None:
+    if header is None:
+        return None
+    try:
+        verify(SECRET, header, raw, now=time.time())
+    except SignatureError:
+        return False
+    return True
 
 
 @pytest.fixture
@@ -117,7 +135,8 @@ async def test_signed_push_is_delivered_and_verified(
     assert 0 < result.latency_s < 5
     [seen] = agency.received
     assert seen.verified and seen.reject_reason is None
-    assert seen.idempotency_key == key == seen.body["idempotency_key"]
+    assert seen.idempotency_key == key == seen.body["idempotency_key"] == seen.webhook_id
+    assert seen.legacy_verified is None  # the old header only with webhook_scheme=legacy
     assert seen.body["caller_number_masked"] == "*******5678"
     assert seen.body["address"] == "历下区某路某号（示例）"
 
@@ -179,3 +198,13 @@ async def test_unreachable_agency_is_retry(session: aiohttp.ClientSession) -> No
     result = await deliver(session, url, SECRET, payload(), "2610090001:7", timeout_s=2)
     assert result.outcome is Outcome.RETRY
     assert result.status is None and result.error is not None
+
+
+async def test_the_legacy_setting_sends_the_old_signature_beside_the_standard_one(
+    agency: Agency, session: aiohttp.ClientSession
+) -> None:
+    result = await deliver(session, agency.url, SECRET, payload(), "2610090001:8",
+                           scheme=Scheme.LEGACY)
+    assert result.outcome is Outcome.DELIVERED
+    [seen] = agency.received
+    assert seen.verified and seen.legacy_verified is True  # old verifiers keep working
