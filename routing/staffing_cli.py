@@ -20,12 +20,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from ari_app.errors import CommandError
 from ari_app.settings import load_settings
 from routing.calendar import WorkingDayCalendar, local_date
 from routing.db import make_engine, make_sessionmaker
+from routing.models import CallSession
 from routing.staffing import staffing_need
-from routing.staffing_peaks import StaffingPolicy, StaffingPolicyError, load_policy
+from routing.staffing_peaks import (
+    StaffingPolicy,
+    StaffingPolicyError,
+    load_policy,
+    local_day_bounds,
+)
 from routing.staffing_plan import parse_day
 from routing.staffing_repository import StaffingRepository, observed_report, plan_report
 
@@ -96,6 +104,8 @@ def _from_database(args: argparse.Namespace) -> int:
         print(json.dumps(document, ensure_ascii=False))
     else:
         print(_summary(document))
+        if not args.plan:
+            print(_what_counts(asyncio.run(_calls_that_day(url, day)), document))
     return 0
 
 
@@ -120,9 +130,30 @@ async def _report(url: str, day: date, now: datetime, plan: bool, policy: Staffi
         await engine.dispose()
 
 
+async def _calls_that_day(url: str, day: date) -> int:
+    start, end = local_day_bounds(day)
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await session.scalar(select(func.count()).select_from(CallSession).where(
+                CallSession.started_at >= start, CallSession.started_at < end)) or 0
+    finally:
+        await engine.dispose()
+
+
+def _what_counts(calls: int, document: dict[str, Any]) -> str:
+    """Why the offered calls can be far fewer than the day's calls: only agent work counts."""
+    offered = sum(r["offered"] for r in document["intervals"])
+    return (f"{calls} calls reached the hotline that day; {offered} of them entered the "
+            "agents' line (key 0, or sent to an agent by the IVR) and are counted above. "
+            "Calls that ended in the IVR (an order taken by keys and voice, or a hang-up) "
+            "need no agent and are not counted.")
+
+
 def _summary(document: dict[str, Any]) -> str:
     busy = [r for r in document["intervals"] if r["needed"] or r.get("logged_in")]
-    lines = [f"{document['date']} ({len(busy)} half hours with calls or agents)"]
+    lines = [f"{document['date']} ({len(busy)} half hours with calls offered to agents "
+             "or agents logged in)"]
     for r in busy:
         start = r["start"][11:16]
         if "forecast_calls" in r:

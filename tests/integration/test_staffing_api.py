@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -103,14 +104,15 @@ def the_day() -> list[Any]:
     ]
 
 
-async def cli(url: str, *args: str) -> Any:
+async def cli(url: str, *args: str, as_json: bool = True) -> Any:
     """`hotline12319 staffing ... --json` on the same database, as a process of its own."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ari_app.cli", "staffing", *args, "--database-url", url,
-        "--json", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        *(["--json"] if as_json else []), stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
-    return json.loads(out)
+    return json.loads(out) if as_json else out.decode()
 
 
 async def get(api: Client, path: str, who: dict[str, str]) -> tuple[int, Any]:
@@ -166,6 +168,11 @@ async def test_given_a_days_calls_and_agents_then_both_endpoints_give_the_hand_c
     # The command prints the same documents.
     assert await cli(orders_db, "--observed", "--date", str(DAY)) == observed
     assert await cli(orders_db, "--plan", "--date", str(DAY)) == plan
+    # Read by a person, it says which calls it counts (issue 19: "0 half hours" on a busy box).
+    text = await cli(orders_db, "--observed", "--date", str(DAY), as_json=False)
+    said = re.search(r"(\d+) calls reached the hotline that day; 6 of them entered the agents'",
+                     text)
+    assert said and int(said[1]) >= 6 and "are not counted" in text, text
 
 
 async def test_staffing_is_for_supervisors_and_refuses_unknown_or_bad_parameters(
