@@ -15,6 +15,7 @@ from aiohttp import web
 
 from console.http import storable
 from routing.enums import UTILITY_NAMES_ZH, OrderType, Utility
+from routing.order_intake import Source
 from routing.order_service import Intake
 
 # Emergencies are for the phone: a web form is no way to report a gas leak.
@@ -87,7 +88,8 @@ def intake(fields: dict[str, str]) -> Intake:
     if phone is not None and not PHONE.match(phone):
         raise open311_error(web.HTTPBadRequest, "phone must be digits")
     return Intake(utility=Utility(utility), order_type=OrderType(kind), description=description,
-                  caller_number=phone, address=_optional(fields, "address_string"))
+                  caller_number=phone, address=_optional(fields, "address_string"),
+                  source=Source.OPEN311)
 
 
 def person(fields: dict[str, str]) -> Person:
