@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ari_app.errors import CommandError
 from ari_app.settings import load_settings
+from routing.agencies import AgencyDirectory, load_directory
 from routing.db import make_engine, make_sessionmaker
 from routing.login_guard import unlock
 from routing.order_tables import User
@@ -132,7 +133,16 @@ async def _run(args: argparse.Namespace) -> str:
         await engine.dispose()
 
 
+def check_agency(agency_id: str | None, directory: AgencyDirectory) -> None:
+    """An agency user's unit must be one of the directory's (routing/agencies.yaml)."""
+    if agency_id is not None and agency_id not in directory.agencies:
+        raise CommandError(f"--agency {agency_id}: no such unit; one of "
+                           + ", ".join(sorted(directory.agencies)))
+
+
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "agency", None) is not None:
+        check_agency(args.agency, load_directory(load_settings().agencies_file))
     if getattr(args, "password_stdin", False):
         args.password = sys.stdin.readline().rstrip("\n")
     try:
