@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 async def keep_call_recording(ctx: CallContext, name: str, order_number: str,
-                              order: cmd.CreateOrder) -> None:
+                              order: cmd.CreateOrder) -> tuple[str, ...]:
+    """Keep, attach, transcribe; the hazards the words named (none without speech)."""
     try:
         path, data = await keep_copy(ctx.ari, name, ctx.recordings_dir, order_number)
     except (AriError, OSError) as exc:
@@ -28,14 +29,15 @@ async def keep_call_recording(ctx: CallContext, name: str, order_number: str,
         await ctx.store.recording_not_stored(
             order_number=order_number, recording_name=name, error=f"{type(exc).__name__}: {exc}"
         )
-        return
+        return ()
     await ctx.store.attach_recording(
         order_number=order_number, path=str(path), size=len(data), seconds=wav_seconds(data)
     )
-    if ctx.speech is not None:
-        await ctx.speech.attach(
-            order_number=order_number,
-            recording=path,
-            keys_utility=order.utility,
-            keys_type=order.order_type,
-        )
+    if ctx.speech is None:
+        return ()
+    return await ctx.speech.attach(
+        order_number=order_number,
+        recording=path,
+        keys_utility=order.utility,
+        keys_type=order.order_type,
+    )

@@ -187,8 +187,8 @@ class CallRunner:
                     },
                 )
                 if command.recording_name:
-                    self._in_background(
-                        keep_call_recording(self.ctx, command.recording_name, number, command))
+                    self._in_background(self._keep_and_hear(command.recording_name, number,
+                                                            command))
             case cmd.EnterQueue():
                 await self._enter_queue(command)
             case cmd.QueryPosition():
@@ -217,6 +217,13 @@ class CallRunner:
                     self.ctx.moments.note(self.channel_id, CLASSIFIED, utcnow(),
                                           {"utility": ended["utility"]})
                 self.ctx.hub.publish("call_ended", ended)
+
+    async def _keep_and_hear(self, name: str, number: str, order: cmd.CreateOrder) -> None:
+        """The recording kept and understood; a hazard it names reaches the call, which may
+        still owe the caller advice (ivr/flows/hotline.yaml hazard_advice)."""
+        hazards = await keep_call_recording(self.ctx, name, number, order)
+        if hazards:
+            self.inbox.put_nowait(ev.HazardsHeard(hazards))
 
     def _join_incident(self, number: str, order: cmd.CreateOrder) -> None:
         """A caller who heard about an outage and still reports it joins its incident; off

@@ -38,12 +38,13 @@ class CallSpeech:
         recording: Path,
         keys_utility: Utility | None,
         keys_type: OrderType | None,
-    ) -> None:
+    ) -> tuple[str, ...]:
+        """Attach what the words say to the order; the hazards they name (for the call)."""
         try:
             transcript = await self.transcriber.transcribe(recording)
         except Exception as exc:  # unusable audio or a failed worker: the order stands
             log.warning("order %s: no transcript (%s)", order_number, exc)
-            return
+            return ()
         understood = understand(transcript.text, self.lexicon, self.cases)
         verdict = reconcile(keys_utility, keys_type, understood)
         case = suggested_case(self.cases, understood.cases, verdict.utility, verdict.order_type)
@@ -75,6 +76,7 @@ class CallSpeech:
                 "disagreement": verdict.disagreement,
             },
         )
+        return understood.hazard_names
 
 
 def _value(item: Utility | OrderType | None) -> str | None:

@@ -76,6 +76,13 @@ class CallerHungUp:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class HazardsHeard:
+    """The caller's recorded words named these hazards (recordings/hazards.py rule names)."""
+
+    hazards: tuple[str, ...]
+
+
 CallEvent = (
     CallStarted
     | CallReclaimed
@@ -90,4 +97,5 @@ CallEvent = (
     | AgentConnected
     | AgentLeft
     | CallerHungUp
+    | HazardsHeard
 )

@@ -51,6 +51,7 @@ class CallState:
     playing: str | None = None
     recording: str | None = None
     order_number: str | None = None
+    advice: str | None = None  # a hazard's advice node, owed before the call ends
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-able copy, stored so a restarted process can take the call back."""
@@ -116,7 +117,20 @@ class FlowEngine(QueueSteps):
             case ev.OrderCreated(number) if state.phase == ORDERING:
                 state = replace(state, order_number=number)
                 return self._enter(state, self._node_next(state))
+            case ev.HazardsHeard(hazards) if state.phase not in (QUEUED, CONNECTED):
+                return self._owe_advice(state, hazards), []
         return state, []
+
+    def _owe_advice(self, state: CallState, hazards: tuple[str, ...]) -> CallState:
+        """Advice for a hazard the words named is played before the call ends, unless the
+        caller heard those prompts already (the keys led through them)."""
+        heard = {p for name in state.path if isinstance(n := self.flow.nodes.get(name), PlayNode)
+                 for p in n.prompts}
+        for hazard in hazards:
+            advice = self.flow.nodes.get(self.flow.hazard_advice.get(hazard, ""))
+            if isinstance(advice, PlayNode) and not set(advice.prompts) <= heard:
+                return replace(state, advice=self.flow.hazard_advice[hazard])
+        return state
 
     def _queue_node(self, state: CallState) -> QueueNode:
         node = self.flow.nodes[state.node]
@@ -127,6 +141,9 @@ class FlowEngine(QueueSteps):
 
     def _enter(self, state: CallState, name: str, notices: tuple[Notice, ...] = ()) -> Step:
         node = self.flow.nodes[name]
+        if isinstance(node, HangupNode) and state.advice:  # owed before the call ends
+            name, state = state.advice, replace(state, advice=None)
+            node = self.flow.nodes[name]
         if isinstance(node, BranchNode):
             return self._enter(state, self._branch_target(state, node))
         state = replace(

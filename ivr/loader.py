@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ivr.model import Flow, HangupNode, prompt_ids, successors
+from ivr.model import Flow, HangupNode, PlayNode, prompt_ids, successors
 
 
 class FlowError(ValueError):
@@ -48,6 +48,9 @@ def check_flow(flow: Flow, known_prompts: frozenset[str]) -> None:
 def _unknown_targets(flow: Flow) -> list[str]:
     names = set(flow.nodes)
     problems = [] if flow.start in names else [f"start node {flow.start!r} does not exist"]
+    problems += [f"hazard advice {hazard!r} is no play node: {target!r}"
+                 for hazard, target in flow.hazard_advice.items()
+                 if not isinstance(flow.nodes.get(target), PlayNode)]
     for name, node in flow.nodes.items():
         problems += [
             f"node {name!r} leads to unknown node {target!r}"
@@ -78,7 +81,8 @@ def _reachable_from(flow: Flow, start: str) -> set[str]:
 
 
 def _unreachable(flow: Flow) -> list[str]:
-    reachable = _reachable_from(flow, flow.start)
+    reachable = set().union(*(_reachable_from(flow, root)
+                              for root in (flow.start, *flow.hazard_advice.values())))
     return [f"node {name!r} is unreachable" for name in flow.nodes if name not in reachable]
 
 

@@ -179,6 +179,9 @@ Node = Annotated[
 class Flow(_Strict):
     start: str
     nodes: dict[str, Node]
+    # A hazard heard in the caller's words -> the play node of its advice, played before the
+    # call ends unless its prompts were played already (G 3.1.4.4: whenever a leak is told).
+    hazard_advice: dict[str, str] = Field(default_factory=dict)
 
 
 def successors(node: Node) -> list[str]:

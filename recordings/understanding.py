@@ -62,6 +62,7 @@ class Understanding:
     emergency_confidence: float = 0.0
     hazards: tuple[str, ...] = ()
     cases: tuple[str, ...] = ()  # SLA cases the words name (recordings/cases.yaml)
+    hazard_names: tuple[str, ...] = ()  # the hazard rules heard (gas_leak, ...)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -175,6 +176,7 @@ def understand(
         emergency_confidence=round(danger, 2),
         hazards=heard,
         cases=heard_cases(text, syls, cases, (h.rule.name for h in hazards)),
+        hazard_names=tuple(dict.fromkeys(h.rule.name for h in hazards)),
     )
 
 
