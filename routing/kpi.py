@@ -51,6 +51,7 @@ class OrderRecord:
     resolve_due: datetime | None
     pending: bool  # approved as a pending order (待办工单, L 3.1.5(4)a)
     onsite_due: datetime | None = None  # the on-site limit, if the order's row has one
+    case: str = "general"  # the SLA row's case (a target may count only some cases)
     arrived_at: datetime | None = None  # the unit reported its crew on site
 
 
@@ -63,7 +64,7 @@ def record_of(order: Order) -> OrderRecord:
         order_type=order.order_type, dispatched_at=order.dispatched_at,
         completed_at=order.completed_at or order.handled_at, resolve_due=order.resolve_due,
         pending=order.pending_approved, onsite_due=order.onsite_due,
-        arrived_at=order.arrived_at,
+        arrived_at=order.arrived_at, case=order.case,
     )
 
 
@@ -181,6 +182,7 @@ class Target(BaseModel):
     utility: Utility
     metric: Literal["closure", "on_time"]
     order_types: tuple[OrderType, ...] | None = None  # None: every type
+    cases: tuple[str, ...] | None = None  # None: every SLA case (routing/sla_policy.yaml)
     percent: Decimal = Field(ge=0, le=100)
     clauses: tuple[str, ...] = Field(min_length=1)
 
@@ -237,6 +239,7 @@ class TargetCheck:
     actual: Rate
     met: bool | None  # None when nothing was dispatched: no rate to hold against the target
     clauses: tuple[str, ...]
+    cases: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -273,12 +276,14 @@ def check_targets(*, records: Iterable[OrderRecord], window: Window, config: Kpi
     rows, checks = list(records), []
     for target in config.targets:
         selected = [r for r in rows if r.utility is target.utility
-                    and (target.order_types is None or r.order_type in target.order_types)]
+                    and (target.order_types is None or r.order_type in target.order_types)
+                    and (target.cases is None or r.case in target.cases)]
         for metric in _TARGET_METRICS[target.metric]:
             actual = _FORMULAS[metric](records=selected, window=window)
             met = None if actual.percent is None else actual.percent >= target.percent
             checks.append(TargetCheck(target.utility, metric, target.order_types,
-                                      target.percent, actual, met, target.clauses))
+                                      target.percent, actual, met, target.clauses,
+                                      target.cases))
     return tuple(checks)
 
 

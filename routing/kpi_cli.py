@@ -113,6 +113,7 @@ def report_json(report: KpiReport) -> dict[str, Any]:
                 "actual": rate_json(t.actual),
                 "met": t.met,
                 "clauses": list(t.clauses),
+                "cases": list(t.cases) if t.cases else None,
             }
             for t in report.targets
         ],
