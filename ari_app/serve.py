@@ -32,6 +32,7 @@ from ari_app.speech import CallSpeech
 from ari_app.stasis import StasisApp
 from ari_app.state_writer import CallStates
 from ari_app.storage import CallStore
+from ari_app.survey_calls import survey_caller
 from console import (
     agency_http,
     announcements_http,
@@ -50,6 +51,7 @@ from console import (
     snoop_http,
     staffing_http,
     supervision_http,
+    survey_http,
     wallboard_http,
 )
 from console.agents_http import QUEUE
@@ -129,6 +131,7 @@ def init_app(settings: Settings) -> web.Application:
         snoop_http.routes,
         audit_http.routes,
         staffing_http.routes,
+        survey_http.routes,
         desk_http.routes,
         evidence_http.routes,
         portal_http.routes,
@@ -264,6 +267,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             answer_seconds=settings.duty_answer_seconds,
             supervisor=app[DISPATCH_POLICY].duty_supervisor,
         )
+        survey = survey_caller(settings, ari=ari, engine=app[ENGINE], queue=queue)
         stasis = StasisApp(
             ctx,
             settings.ari_app,
@@ -272,6 +276,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             ingest_fallback=settings.ingest_fallback_messages,
         )
         app[STASIS] = stasis
+        stasis.survey = survey
         stasis.snoop = app[snoop_http.SNOOP] = SnoopService(
             ari, settings.ari_app, queue, settings.callback_endpoint
         )
@@ -279,9 +284,11 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             asyncio.create_task(stasis.run()),
             asyncio.create_task(_report(app, stasis)),
             asyncio.create_task(duty.run(settings.duty_poll_seconds)),
+            asyncio.create_task(survey.run(settings.survey_poll_seconds)),
         ]
         yield
-        running = [*tasks, *stasis.tasks.values(), *ctx.background, *duty.tasks]
+        running = [*tasks, *stasis.tasks.values(), *ctx.background, *duty.tasks,
+                   *survey.tasks]
         for task in running:
             task.cancel()
         for task in running:

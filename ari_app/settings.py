@@ -86,6 +86,16 @@ class Settings(BaseSettings):
     # Agencies' duty lines, rung when an emergency order's receipt is late (L 3.2.4(2)).
     duty_endpoint: str = "PJSIP/{sip}@callers"
     duty_poll_seconds: float = Field(default=5.0, gt=0)
+    # The callback survey (回访): the policy (routing/survey_policy.yaml), and overrides of its
+    # delay after the unit's report and its calling hours ("08:00-21:00", Asia/Shanghai) for
+    # tests and the sandbox; how citizens are dialled, and how often the worker looks.
+    survey_policy_file: Path = PROJECT_ROOT / "routing" / "survey_policy.yaml"
+    survey_delay_seconds: float | None = Field(default=None, ge=0)
+    survey_hours: str | None = Field(
+        default=None, pattern=r"^([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$"
+    )
+    survey_endpoint: str = "PJSIP/{number}@callers"
+    survey_poll_seconds: float = Field(default=2.0, gt=0)
     # How long a duty line (or a receipt-chase contact) rings before it counts as no answer.
     duty_answer_seconds: float = Field(default=60.0, ge=5, le=300)
     # The dispatch policy (routing/dispatch_policy.yaml: automatic dispatch, the receipt

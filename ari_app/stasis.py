@@ -22,6 +22,7 @@ from ari_app.client import AriError, AriUnreachable, read_events
 from ari_app.duty_calls import DutyCaller
 from ari_app.fallback import ingest_fallback_messages
 from ari_app.snoop import SnoopService
+from ari_app.survey_calls import SurveyCaller
 from ivr import events as ev
 from ivr.flow import PROMPTING, RECORDING, WAITING, CallState, UnreadableState
 from routing.enums import CallOutcome
@@ -59,6 +60,7 @@ class StasisApp:
         self.connected = asyncio.Event()
         self.messages_seen: set[str] = set()  # fallback messages that have their order
         self.snoop: SnoopService | None = None  # supervisors' legs and snoop channels
+        self.survey: SurveyCaller | None = None  # callback survey calls (回访)
 
     async def run(self) -> None:
         """Forever: connect, take calls back, dispatch events; back off after a drop."""
@@ -157,6 +159,8 @@ class StasisApp:
                 lambda r, s=state, f=first, n=call.caller_number: r.run_reclaimed(s, f, n),
             )
         for channel_id in live - set(self.calls):
+            if self.survey is not None and self.survey.owns(channel_id):
+                continue  # a survey call still on the line: its own task keeps it
             if self.snoop is not None and await self.snoop.drop_left_over(channel_id):
                 continue  # a supervisor's leg or snoop from before the gap: not a caller
             # In Stasis but not yet seen: its StasisStart was lost with the connection, or
@@ -188,6 +192,9 @@ class StasisApp:
         queue = self.ctx.queue
         if self.duty is not None and self.duty.owns(event.get("channel", {}).get("id", "")):
             self.duty.deliver(event)
+            return
+        if self.survey is not None and self.survey.wants(event):
+            self.survey.deliver(event)
             return
         if self.snoop is not None and self.snoop.wants(event):
             self._track(asyncio.create_task(self.snoop.on_event(event)))

@@ -119,6 +119,8 @@ def engine_json(order: WorkOrder) -> dict[str, Any]:
         "keys_words_disagree": order.keys_words_disagree,
         "pending_approved": order.pending_approved,
         "supervision": order.supervision,
+        "satisfaction": order.satisfaction.value if order.satisfaction else None,  # 回访
+        "callback_declined": order.callback_declined,
         "auto_dispatch_rule": order.auto_dispatch_rule,  # None: dispatched by a person
         "deadlines": {name: _iso(getattr(order, name)) for name in _DEADLINES}
         | {"clauses": order.deadline_clauses},

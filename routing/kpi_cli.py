@@ -26,8 +26,10 @@ from routing.db import make_engine, make_sessionmaker
 from routing.kpi import KpiReport, OrderRecord, Rate, Rates, kpi_report, load_config, record_of
 from routing.kpi_onsite import OnsiteReport, onsite_report
 from routing.kpi_report import render_html
+from routing.kpi_survey import SurveyRecord, survey_json, survey_report
 from routing.models import WorkOrder
 from routing.order_store import to_order
+from routing.survey_store import survey_records
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     records = asyncio.run(_records(url, year))
     report = kpi_report(records=records, year=year, month=month, config=load_config())
     document = report_json(report)
+    document["callback_survey"] = survey_json(survey_report(  # 回访: satisfaction and reach
+        records=asyncio.run(_survey_records(url, year)), window=report.window))
     document["onsite_timeliness"] = onsite_json(
         onsite_report(records=records, window=report.window))
     if args.html:
@@ -67,6 +71,15 @@ async def _records(url: str, year: int) -> list[OrderRecord]:
             query = select(WorkOrder).where(WorkOrder.dispatched_at >= start)
             rows = (await session.execute(query)).scalars().all()
             return [record_of(to_order(row)) for row in rows]
+    finally:
+        await engine.dispose()
+
+
+async def _survey_records(url: str, year: int) -> list[SurveyRecord]:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await survey_records(session, since=datetime(year - 1, 12, 1, tzinfo=UTC))
     finally:
         await engine.dispose()
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from routing.commitments import ORDER_TYPE_NAMES_ZH
 from routing.enums import UTILITY_NAMES_ZH
+from routing.kpi_survey import survey_html
 
 UTILITY_NAMES = {**UTILITY_NAMES_ZH, "unclassified": "未分类"}
 TYPE_NAMES = {t.value: name for t, name in ORDER_TYPE_NAMES_ZH.items()}
@@ -128,5 +129,6 @@ def render_html(document: dict[str, Any], agency_names: Mapping[str, str] | None
         + _table("按联动单位", document["by_agency"], dict(agency_names or {}))
         + _table("按工单类型", document["by_type"], TYPE_NAMES)
         + _targets(document["targets"])
+        + survey_html(document.get("callback_survey"), UTILITY_NAMES)
         + "</body></html>"
     )

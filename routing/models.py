@@ -16,11 +16,13 @@ from routing import knowledge_tables as knowledge_tables  # the knowledge base (
 from routing import access_tables as access_tables  # Open311 clients, login attempts
 from routing import order_tables as order_tables  # registers the engine's tables on Base
 from routing import peaks_tables as peaks_tables  # announcements, standby, handovers
+from routing import survey_tables as survey_tables  # callback surveys (回访)
 from routing.acd import AgentState
 from routing.enums import CallOutcome, OrderType, Utility
 from routing.model_base import NAMING as NAMING
 from routing.model_base import Base as Base
 from routing.model_base import enum_column as _enum
+from routing.survey import Satisfaction
 from routing.transitions import State
 
 # The order's status is its lifecycle state (routing.transitions.State); the old name stays.
@@ -115,6 +117,12 @@ class WorkOrder(Base):
     keys_words_disagree: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The callback survey (回访, 0009): the citizen's word at the last survey, and whether
+    # they said no to being called back (then nobody rings them).
+    satisfaction: Mapped[Satisfaction | None] = mapped_column(
+        _enum(Satisfaction, "order_satisfaction")
+    )
+    callback_declined: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     call_session: Mapped[CallSession | None] = relationship(back_populates="order")
 

@@ -35,6 +35,7 @@ from routing.order_store import (
 from routing.order_tables import DispatchAttempt, PushStatus
 from routing.policy import UnknownOrderError
 from routing.repository import audit, insert_order
+from routing.survey_trigger import schedule_survey
 from routing.webhook import idempotency_key, is_urgent
 from routing.webhook_standard import Scheme
 
@@ -189,6 +190,7 @@ async def _commit_event(session: AsyncSession, *, row: WorkOrder, command: Comma
     await project(session, row_id=row.id, before=before, after=outcome.order)
     await audit(session, actor=command.actor, entity="work_order", entity_id=row.number,
                 action=command.event.value, detail=as_json(outcome.audit))
+    await schedule_survey(session, row=row, event=command.event, at=command.at)  # 回访
     await session.refresh(row)
     return row
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ class OrderDue:
     dispatched_at: datetime | None = None
     received_at: datetime | None = None
     completed_at: datetime | None = None
+    satisfaction: str | None = None  # the citizen's word at the callback survey (回访)
 
 
 # Which deadline is still running in which state; the same states the sweeper chases
@@ -96,6 +97,7 @@ class AgencyScore:
     received_on_time: Rate
     resolved_on_time: Rate
     overdue_now: int
+    satisfied: Rate = field(default_factory=lambda: rate(numerator=0, denominator=0))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +107,8 @@ class AgencyScore:
             "resolved_on_time": percent(self.resolved_on_time),
             "resolved_decided": self.resolved_on_time.denominator,
             "overdue_now": self.overdue_now,
+            "satisfaction": percent(self.satisfied),
+            "satisfaction_rated": self.satisfied.denominator,
         }
 
 
@@ -146,5 +150,13 @@ def agency_scorecard(dispatched: Iterable[OrderDue], now: datetime, since: datet
             resolved_on_time=_on_time_rate(_met(o.completed_at, o.resolve_due, now)
                                            for o in sent),
             overdue_now=overdue.get(agency, 0),
+            satisfied=_satisfied(sent),
         ))
     return scores
+
+
+def _satisfied(orders: list[OrderDue]) -> Rate:
+    """Satisfied or basically satisfied ÷ rated at the callback survey (routing/kpi_survey.py)."""
+    rated = [o for o in orders if o.satisfaction is not None]
+    good = sum(o.satisfaction in ("satisfied", "basically_satisfied") for o in rated)
+    return rate(numerator=good, denominator=len(rated))

@@ -156,6 +156,7 @@ ORDER_DUE_COLUMNS = (
     WorkOrder.number, WorkOrder.status, WorkOrder.agency_id, WorkOrder.emergency,
     WorkOrder.utility, WorkOrder.dispatch_due, WorkOrder.receipt_due, WorkOrder.resolve_due,
     WorkOrder.dispatched_at, WorkOrder.received_at, WorkOrder.completed_at,
+    WorkOrder.satisfaction,
 )
 
 
@@ -165,6 +166,7 @@ def _order_due(o: Any) -> OrderDue:
         utility=o.utility.value if o.utility else None, dispatch_due=o.dispatch_due,
         receipt_due=o.receipt_due, resolve_due=o.resolve_due, dispatched_at=o.dispatched_at,
         received_at=o.received_at, completed_at=o.completed_at,
+        satisfaction=o.satisfaction.value if o.satisfaction else None,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -155,7 +157,7 @@ def test_given_any_calls_then_figures_agree_with_a_naive_recount(calls: list[Cal
 # -- orders --------------------------------------------------------------------------------
 
 
-def order(number: str, status: str, agency: str = "industry-gas", **times: datetime
+def order(number: str, status: str, agency: str = "industry-gas", **times: Any
           ) -> OrderDue:
     return OrderDue(number=number, status=status, utility="gas", agency=agency,
                     emergency=False, **times)
@@ -206,6 +208,17 @@ def test_given_an_agencys_orders_then_the_scorecard_counts_only_decided_ones() -
     assert (gas.resolved_on_time.numerator, gas.resolved_on_time.denominator) == (1, 1)
     assert gas.overdue_now == 2  # b's receipt, old's resolution
     assert water.dispatched == 1 and water.as_json()["received_on_time"] is None
+
+
+def test_given_surveys_then_the_scorecard_shows_the_units_satisfaction_rate() -> None:
+    since = NOW - timedelta(days=3)
+    words = {"a": "satisfied", "b": "basically_satisfied", "c": "not_satisfied", "d": None}
+    # d is not surveyed yet: not counted
+    orders = [replace(order(n, "closed", dispatched_at=NOW - s(600)), satisfaction=word)
+              for n, word in words.items()]
+    (gas,) = agency_scorecard(orders, NOW, since, {})
+    assert (gas.satisfied.numerator, gas.satisfied.denominator) == (2, 3)
+    assert gas.as_json()["satisfaction"] == 66.67 and gas.as_json()["satisfaction_rated"] == 3
 
 
 def test_given_only_the_clock_moved_then_the_figures_compare_equal() -> None:
