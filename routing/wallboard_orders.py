@@ -35,6 +35,8 @@ class OrderDue:
     received_at: datetime | None = None
     completed_at: datetime | None = None
     satisfaction: str | None = None  # the citizen's word at the callback survey (回访)
+    onsite_due: datetime | None = None  # the crew owed on site (issue 16)
+    arrived_at: datetime | None = None
 
 
 # Which deadline is still running in which state; the same states the sweeper chases
@@ -98,6 +100,7 @@ class AgencyScore:
     resolved_on_time: Rate
     overdue_now: int
     satisfied: Rate = field(default_factory=lambda: rate(numerator=0, denominator=0))
+    onsite_on_time: Rate = field(default_factory=lambda: rate(numerator=0, denominator=0))
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -109,6 +112,8 @@ class AgencyScore:
             "overdue_now": self.overdue_now,
             "satisfaction": percent(self.satisfied),
             "satisfaction_rated": self.satisfied.denominator,
+            "onsite_on_time": percent(self.onsite_on_time),
+            "onsite_decided": self.onsite_on_time.denominator,
         }
 
 
@@ -151,6 +156,8 @@ def agency_scorecard(dispatched: Iterable[OrderDue], now: datetime, since: datet
                                            for o in sent),
             overdue_now=overdue.get(agency, 0),
             satisfied=_satisfied(sent),
+            onsite_on_time=_on_time_rate(_met(o.arrived_at, o.onsite_due, now)
+                                         for o in sent if o.onsite_due is not None),
         ))
     return scores
 

@@ -156,7 +156,7 @@ ORDER_DUE_COLUMNS = (
     WorkOrder.number, WorkOrder.status, WorkOrder.agency_id, WorkOrder.emergency,
     WorkOrder.utility, WorkOrder.dispatch_due, WorkOrder.receipt_due, WorkOrder.resolve_due,
     WorkOrder.dispatched_at, WorkOrder.received_at, WorkOrder.completed_at,
-    WorkOrder.satisfaction,
+    WorkOrder.satisfaction, WorkOrder.onsite_due, WorkOrder.arrived_at,
 )
 
 
@@ -167,6 +167,7 @@ def _order_due(o: Any) -> OrderDue:
         receipt_due=o.receipt_due, resolve_due=o.resolve_due, dispatched_at=o.dispatched_at,
         received_at=o.received_at, completed_at=o.completed_at,
         satisfaction=o.satisfaction.value if o.satisfaction else None,
+        onsite_due=o.onsite_due, arrived_at=o.arrived_at,
     )
 
 

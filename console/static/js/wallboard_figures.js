@@ -58,12 +58,14 @@ function renderDeadlines(items, now) {
 
 function renderScorecard(agencies) {
   fill($("#scorecard"), agencies.length === 0
-    ? emptyRow(6, "本月尚无派单")
+    ? emptyRow(7, "本月尚无派单")
     : agencies.map((a) => h("tr", { "data-agency": a.agency },
       h("td", {}, a.agency),
       h("td", { class: "num" }, a.dispatched),
       h("td", { class: "num" }, percent(a.received_on_time)),
       h("td", { class: "num" }, percent(a.resolved_on_time)),
+      h("td", { class: "num", title: `${a.onsite_decided} 单有到场时限` },
+        percent(a.onsite_on_time)),
       h("td", { class: "num", "data-alert": String(a.overdue_now > 0) }, a.overdue_now),
       h("td", { class: "num", title: `${a.satisfaction_rated} 次回访评价` },
         percent(a.satisfaction)))));
