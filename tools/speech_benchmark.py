@@ -1,4 +1,4 @@
-"""Speech benchmark: every utterance of tests/fixtures/speech through `analyze`'s path.
+"""Speech benchmark: every utterance of a speech set through `analyze`'s path.
 
 Per engine: character error rate (CER), real-time factor (RTF = processing time / audio
 time, measured in the worker around decode + recognition), and what understanding gets
@@ -6,8 +6,13 @@ right against labels.yaml: utility, order type, emergency recall and precision, 
 address. `--engine text` skips recognition and understands the label's own text: the
 ceiling understanding reaches with a perfect transcript.
 
+`--set fixtures` (default) is tests/fixtures/speech, the utterances the lexicon was shaped
+on; `--set blind` is tests/fixtures/speech_blind (issue 13), composed apart and never read
+by tuning code, reported with a breakdown per voice (its conditions.yaml).
+
     .venv/bin/python -m tools.speech_benchmark --engine whisper          # markdown table
     .venv/bin/python -m tools.speech_benchmark --engine vosk --vosk-model DIR --json
+    .venv/bin/python -m tools.speech_benchmark --set blind --threads 1   # blind set, one core
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from recordings.understanding import understand
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH_DIR = ROOT / "tests" / "fixtures" / "speech"
+SETS = {"fixtures": SPEECH_DIR, "blind": ROOT / "tests" / "fixtures" / "speech_blind"}
 _NOT_SPOKEN = re.compile(r"[^\w]|_")  # punctuation and spaces carry no characters to score
 
 
@@ -103,10 +109,16 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-async def _recognise(config: EngineConfig, ids: list[str]) -> dict[str, Transcript]:
+def audio_file(folder: Path, utterance_id: str) -> Path:
+    """The recording of an id: a WAV (fixtures) or a FLAC (the blind set)."""
+    wav = folder / f"{utterance_id}.wav"
+    return wav if wav.is_file() else folder / f"{utterance_id}.flac"
+
+
+async def _recognise(config: EngineConfig, folder: Path, ids: list[str]) -> dict[str, Transcript]:
     async with Transcriber(config, workers=1) as transcriber:
         await transcriber.warm_up()  # model loading is not part of the RTF
-        return {i: await transcriber.transcribe(SPEECH_DIR / f"{i}.wav") for i in ids}
+        return {i: await transcriber.transcribe(audio_file(folder, i)) for i in ids}
 
 
 def run_engine(args: argparse.Namespace, labels: dict[str, Any]) -> list[dict[str, Any]]:
@@ -114,13 +126,15 @@ def run_engine(args: argparse.Namespace, labels: dict[str, Any]) -> list[dict[st
     ids = list(labels)
     if args.engine == "text":
         return [{"id": i, **score(labels[i], labels[i]["text"])} for i in ids]
+    if args.transcripts:
+        return rescore(args.transcripts, labels)
     config = EngineConfig.from_settings(load_settings(), engine=args.engine)
     config = replace(config, threads=args.threads, beam_size=args.beam)
     if args.no_prompt:
         config = replace(config, initial_prompt=None)
     if args.engine == "vosk":
         config = replace(config, vosk_model_dir=args.vosk_model or packaged_vosk_ko())
-    transcripts = asyncio.run(_recognise(config, ids))
+    transcripts = asyncio.run(_recognise(config, SETS[args.set], ids))
     return [
         {
             "id": i,
@@ -132,9 +146,47 @@ def run_engine(args: argparse.Namespace, labels: dict[str, Any]) -> list[dict[st
     ]
 
 
-def markdown(summary: dict[str, Any], rows: list[dict[str, Any]], verbose: bool) -> str:
+def by_voice(folder: Path, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Totals per voice of a set whose conditions.yaml names each entry's voice."""
+    plan_file = folder / "conditions.yaml"
+    if not plan_file.is_file():
+        return {}
+    plan = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
+    voices = sorted({plan[r["id"]]["voice"] for r in rows})
+    return {v: summarise([r for r in rows if plan[r["id"]]["voice"] == v]) for v in voices}
+
+
+def rescore(saved: Path, labels: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of an earlier `--json --rows` run, understood again by today's understanding.
+
+    Recognition is deterministic (greedy or beam search, no sampling), so the transcripts and
+    their timings stand; only what is understood from them changes.
+    """
+    rows = json.loads(saved.read_text(encoding="utf-8"))["rows"]
+    timing = ("seconds", "processing_seconds")
+    return [
+        {
+            "id": r["id"],
+            **{k: r[k] for k in timing if k in r},
+            **score(labels[r["id"]], r["transcript"]),
+        }
+        for r in rows
+    ]
+
+
+def markdown(
+    summary: dict[str, Any],
+    rows: list[dict[str, Any]],
+    verbose: bool,
+    voices: dict[str, dict[str, Any]] | None = None,
+) -> str:
     lines = ["| metric | value |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in summary.items()]
+    if voices:
+        names = list(voices)
+        lines += ["", "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        for key in next(iter(voices.values())):
+            lines.append(f"| {key} | " + " | ".join(str(voices[n][key]) for n in names) + " |")
     if verbose:
         lines += [
             "",
@@ -155,28 +207,33 @@ def markdown(summary: dict[str, Any], rows: list[dict[str, Any]], verbose: bool)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("whisper", "vosk", "text"), default="whisper")
+    parser.add_argument("--set", choices=tuple(SETS), default="fixtures", help="which speech")
     parser.add_argument("--vosk-model", type=Path, help="vosk model dir (default: Korean pkg)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--no-prompt", action="store_true", help="no initial_prompt")
+    parser.add_argument(
+        "--transcripts", type=Path, help="score the transcripts of a saved --json --rows run"
+    )
     parser.add_argument("--json", action="store_true", help="JSON instead of markdown")
     parser.add_argument("--rows", action="store_true", help="also list every utterance")
     args = parser.parse_args(argv)
-    labels = yaml.safe_load((SPEECH_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    labels = yaml.safe_load((SETS[args.set] / "labels.yaml").read_text(encoding="utf-8"))
     started = time.monotonic()
     rows = run_engine(args, labels)
-    summary = {"engine": args.engine, **summarise(rows)}
+    summary = {"set": args.set, "engine": args.engine, **summarise(rows)}
     summary["wall_seconds"] = round(time.monotonic() - started, 1)
+    voices = by_voice(SETS[args.set], rows)
     if args.json:
         print(
             json.dumps(
-                {"summary": summary, "rows": rows if args.rows else []},
+                {"summary": summary, "voices": voices, "rows": rows if args.rows else []},
                 ensure_ascii=False,
                 indent=1,
             )
         )
     else:
-        print(markdown(summary, rows, args.rows))
+        print(markdown(summary, rows, args.rows, voices))
     return 0
 
 
