@@ -98,6 +98,7 @@ async def desk_order(request: web.Request) -> web.Response:
         "now": at.isoformat(),
         "deadlines": [_deadline(row, name, at) for name in _DEADLINES],
         "suggested_agency": reads.suggestion(engine.directory, row),
+        "cases": reads.cases(row),
         "agencies": reads.agencies(engine.directory),
         "actions": [e.value for e in allowed_events(
             state=row.status, role=user.role, order_type=row.order_type, offered=DESK_EVENTS)],

@@ -16,6 +16,7 @@ from routing.audit import ENTITY, is_read
 from routing.calendar import SHANGHAI
 from routing.evidence_tables import OrderPhoto
 from routing.models import AuditEvent, Base, CallSession, WorkOrder
+from routing.order_store import default_policy
 from routing.order_tables import Notification
 
 
@@ -187,6 +188,14 @@ def suggestion(directory: AgencyDirectory, row: WorkOrder) -> dict[str, str] | N
     except RoutingError:  # not classified yet, or a district the directory does not know
         return None
     return {"id": agency.id, "name": agency.name}
+
+
+def cases(row: WorkOrder) -> list[str]:
+    """The cases the SLA table has for the order's utility and type (what 定性 may choose)."""
+    if row.utility is None:
+        return []
+    rows = default_policy().rows
+    return sorted(c for (u, t, c) in rows if (u, t) == (row.utility, row.order_type))
 
 
 def agencies(directory: AgencyDirectory) -> list[dict[str, Any]]:

@@ -74,6 +74,7 @@ DESK_EVENTS: tuple[Event, ...] = (
     Event.CLOSE,
     Event.REOPEN,
     Event.RECLASSIFY,
+    Event.CLASSIFY,  # the SLA row's case and complexity (L 3.2.5(2)): the deadlines follow
 )
 AGENCY_EVENTS: tuple[Event, ...] = (
     Event.RECEIVE,

@@ -31,16 +31,17 @@ def test_given_deadlines_then_late_soon_ok_or_none() -> None:
 def test_given_a_new_order_then_the_center_may_dispatch_and_the_agency_is_offered_nothing() -> None:
     staff = allowed_events(state=State.CREATED, role=Role.CENTER_STAFF,
                            order_type=OrderType.MAINTENANCE, offered=DESK_EVENTS)
-    assert staff == [Event.DISPATCH]
+    assert staff == [Event.DISPATCH, Event.CLASSIFY]
     leader = allowed_events(state=State.CREATED, role=Role.LEADER,
                             order_type=OrderType.MAINTENANCE, offered=DESK_EVENTS)
     assert leader == []  # the table does not let the leader dispatch: no button
 
 
-def test_given_a_handled_order_then_the_agent_may_call_back_and_the_business_section_not() -> None:
+def test_given_a_handled_order_then_the_agent_may_call_back_and_the_business_section_not(
+) -> None:
     assert allowed_events(state=State.HANDLED, role=Role.CENTER_STAFF,
                           order_type=OrderType.MAINTENANCE, offered=DESK_EVENTS) == [
-        Event.START_CALLBACK]
+        Event.START_CALLBACK, Event.CLASSIFY]
     assert Event.START_CALLBACK not in allowed_events(
         state=State.HANDLED, role=Role.BUSINESS_SECTION, order_type=OrderType.MAINTENANCE,
         offered=DESK_EVENTS)

@@ -212,6 +212,32 @@ export const TIMELINE = {
   view_photo: "查看照片",
 };
 
+// The SLA table's cases (routing/sla_policy.yaml); a case not named here shows its code.
+export const CASES = {
+  general: "一般",
+  media_exposed: "媒体曝光",
+  water_quality: "水质",
+  water_pressure: "水压",
+  burst: "爆管",
+  pipe_lt_100: "管径 <100 mm 抢修",
+  pipe_100_300: "管径 100–300 mm 抢修",
+  pipe_300_800: "管径 300–800 mm 抢修",
+  pipe_ge_1000: "管径 ≥1000 mm 抢修",
+  meter_well: "表井 / 阀门井盖缺失",
+  meter_replace: "水表损坏更换",
+  restore_after_arrears: "缴费后恢复供水",
+  cover_missing: "井盖缺失",
+  manhole_cover: "检查井盖损坏",
+  manhole_major_repair: "检查井大修",
+  temperature_test: "室温检测",
+  no_gas_low_pressure: "停气 / 低压",
+  lpg_indoor_leak: "液化气户内泄漏",
+  lpg_bad_combustion: "液化气燃烧不良",
+  lpg_delivery: "液化气配送",
+  appliance_install: "燃气具安装",
+  appliance_repair: "燃气具维修",
+};
+
 export const ROLES = {
   center_staff: "话务员",
   business_section: "业务科",

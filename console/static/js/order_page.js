@@ -5,7 +5,7 @@
 import { api, problem } from "./api.js";
 import { $, fill, h, options } from "./dom.js";
 import {
-  ACTIONS, DEADLINES, DISTRICTS, ORDER_STATES, ORDER_TYPES, ROLES, TIMELINE, UTILITIES,
+  ACTIONS, CASES, DEADLINES, DISTRICTS, ORDER_STATES, ORDER_TYPES, ROLES, TIMELINE, UTILITIES,
   label, pathText, timeLeft, when,
 } from "./labels.js";
 import { say } from "./session.js";
@@ -100,15 +100,35 @@ setInterval(() => {
 
 function showActions(data) {
   const actions = data.actions.filter((a) => a !== "reclassify");
+  const buttons = actions.filter((a) => a === "answer");
   $("#dispatch-form").hidden = !actions.includes("dispatch");
   $("#dispatch-confirm").hidden = true;
   const callback = actions.includes("start_callback") || actions.includes("close");
   $("#callback-form").hidden = !callback;
-  fill($("#actions"), actions.filter((a) => a === "answer").map((a) =>
+  fill($("#actions"), buttons.map((a) =>
     h("button", { type: "button", "data-action": a, onclick: () => answer() }, label(ACTIONS, a))));
   if (!actions.length) $("#actions").append(h("span", { class: "muted" }, "当前状态下您没有可执行的操作"));
   if (actions.includes("dispatch")) fillDispatch(data);
+  showClassify(data, actions.includes("classify"));
 }
+
+// 定性: the SLA table's case of the order and whether it is complex; the deadlines follow.
+function showClassify(data, allowed) {
+  const form = $("#classify-form");
+  form.hidden = !allowed || !data.cases?.length;
+  if (form.hidden) return;
+  fill(form.case, data.cases.map((c) => h("option", { value: c }, label(CASES, c))));
+  form.case.value = data.order.case ?? "general";
+  form.complex.checked = Boolean(data.order.complex);
+}
+
+$("#classify-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const result = await api("POST", `/api/orders/${page.number}/events`,
+    { event: "classify", case: form.case.value, complex: form.complex.checked });
+  done(result, "已重新定性，时限已重新计算");
+});
 
 function fillDispatch(data) {
   const select = $("#dispatch-form").agency;
