@@ -19,6 +19,7 @@ import aiohttp
 import uvloop
 from aiohttp import web
 
+from ari_app.backup_task import run_backups
 from ari_app.calls import CallContext
 from ari_app.client import AriClient
 from ari_app.duty_calls import DutyCaller
@@ -69,6 +70,7 @@ from recordings.transcriber import Transcriber
 from routing import database_lock
 from routing.access_policy import load_access_policy
 from routing.agencies import load_directory
+from routing.backup import load_backup_policy
 from routing.agent_repository import AgentStore
 from routing.announcement_board import BOARD_REFRESH_S
 from routing.auto_dispatch import run_auto_dispatch
@@ -110,7 +112,7 @@ def init_app(settings: Settings) -> web.Application:
     app[open311_http.OPEN311_LIMITS] = open311_http.Open311Limits.from_policy(access.open311)
     app[open311_catalog.CATALOG] = open311_catalog.load_catalog()
     app.cleanup_ctx.extend(
-        [_database, _knowledge_seed, _order_engine, _surge_detector,
+        [_database, _knowledge_seed, _order_engine, _backups, _surge_detector,
          wallboard_http.wallboard_feed, _announcements, staffing_http.staffing_policy,
          _call_handling]
     )
@@ -200,6 +202,22 @@ async def _knowledge_seed(app: web.Application) -> AsyncIterator[None]:
     if added:
         log.info("knowledge base: %d seeded answers added", added)
     yield
+
+
+async def _backups(app: web.Application) -> AsyncIterator[None]:
+    """The backups the policy asks for (ari_app/backup_task.py), in the background."""
+    settings = app[SETTINGS]
+    minutes = settings.backup_check_minutes
+    if minutes is None:
+        minutes = 60.0 if settings.environment == "production" else 0.0
+    if not minutes:
+        yield
+        return
+    task = asyncio.create_task(run_backups(settings, load_backup_policy(), minutes * 60))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _surge_detector(app: web.Application) -> AsyncIterator[None]:

@@ -107,6 +107,11 @@ class Settings(BaseSettings):
 
     # Where the app keeps its own copy of each call recording.
     recordings_dir: Path = PROJECT_ROOT / "data" / "recordings"
+    # `serve` takes the backups that are due (ari_app/backup_task.py, L 3.1.4(3)) every
+    # backup_check_minutes into backup_dir; unset: 60 in production, never in the sandbox
+    # (`hotline12319 backup` there); 0: never.
+    backup_dir: Path = PROJECT_ROOT / "data" / "backups"
+    backup_check_minutes: float | None = Field(default=None, ge=0)
 
     # The local Asterisk pair (hotline + caller simulator) in a Debian sid chroot.
     sandbox_root: Path = Path("/var/lib/hotline12319/sid")

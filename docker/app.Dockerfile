@@ -24,9 +24,15 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels
+# pg_dump / pg_restore for `backup`, `restore` and serve's own backups, of the server's major
+# version (compose runs postgres:15; bookworm's client is 15 too).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-15 \
+ && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --system --uid 10319 --user-group --home-dir /var/lib/hotline12319 hotline \
  && mkdir -p /var/lib/hotline12319/recordings /var/lib/hotline12319/models \
+    /var/lib/hotline12319/backups \
  && chown -R hotline:hotline /var/lib/hotline12319
 
 # The settings' defaults point into the source tree (site-packages once installed): give
@@ -37,11 +43,12 @@ ENV HOTLINE_ENVIRONMENT=production \
     HOTLINE_HTTP_HOST=0.0.0.0 \
     HOTLINE_HTTP_PORT=8319 \
     HOTLINE_RECORDINGS_DIR=/var/lib/hotline12319/recordings \
+    HOTLINE_BACKUP_DIR=/var/lib/hotline12319/backups \
     HOTLINE_MODELS_DIR=/var/lib/hotline12319/models \
     HOTLINE_VOSK_MODEL_DIR=/var/lib/hotline12319/models/vosk-model-small-cn-0.22
 USER hotline
 WORKDIR /var/lib/hotline12319
-VOLUME ["/var/lib/hotline12319/recordings"]
+VOLUME ["/var/lib/hotline12319/recordings", "/var/lib/hotline12319/backups"]
 EXPOSE 8319
 
 # Readiness, not liveness: unhealthy while the database or ARI is unreachable (a 503 raises).

@@ -137,6 +137,8 @@ def test_compose_start_order_and_volumes(config: dict[str, Any]) -> None:
     assert "healthcheck" in services["postgres"]
     assert services["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "http://127.0.0.1:8319/ready" in " ".join(services["app"]["healthcheck"]["test"])
+    assert "app-backups:/var/lib/hotline12319/backups:rw" in services["app"]["volumes"]
+    assert services["postgres"]["image"] == "postgres:15"  # the image's pg_dump is 15
     assert "asterisk" in services["app"]["depends_on"]
     recording_dir = str(render_config.hotline_instance(render_config.docker_settings()).base)
     recording_dir += "/spool/recording"
@@ -244,6 +246,9 @@ def test_app_dockerfile() -> None:
     env = " ".join(args_of(APP_DOCKERFILE, "ENV"))
     assert "HOTLINE_HTTP_HOST=0.0.0.0" in env
     assert "HOTLINE_ENVIRONMENT=production" in env
+    # pg_dump of the server's major version (compose: postgres:15) for the backups.
+    assert "postgresql-client-15" in run
+    assert "HOTLINE_BACKUP_DIR=/var/lib/hotline12319/backups" in env
     (health,) = args_of(APP_DOCKERFILE, "HEALTHCHECK")
     assert "http://127.0.0.1:8319/ready" in health  # readiness: the database and ARI answer
     assert args_of(APP_DOCKERFILE, "CMD") == ['["hotline12319", "serve"]']
