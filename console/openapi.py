@@ -21,6 +21,7 @@ from console.schemas import (
     Login,
     OrderCreate,
 )
+from console.survey_http import CallbackPreference
 from routing.enums import Utility
 from routing.transitions import State
 
@@ -130,6 +131,15 @@ PATHS: dict[str, dict[str, Any]] = {
         "the citizen called again about this order (L 3.2.1(1))", "RepeatCall",
         params=("number",))},
     "/api/supervision/orders": {"get": _op("the supervision section's queue", "Orders")},
+    "/api/orders/{number}/surveys": {"get": _op(
+        "the order's callback surveys (回访): tries, result, satisfaction", "Surveys",
+        params=("number",))},
+    "/api/orders/{number}/callback-preference": {"post": _op(
+        "the citizen refuses (or accepts again) being called back", "CallbackPreferenceSet",
+        CallbackPreference, params=("number",))},
+    "/api/callbacks/manual": {"get": _op(
+        "citizens the survey's calls did not reach: the agents' manual callback list",
+        "ManualCallbacks")},
     "/api/agency/orders": {"get": _op("the agency's own orders, numbers masked",
                                       "AgencyOrders", params=("status", "limit"))},
     f"{_AGENCY}/receipt": {"post": _op("confirm receipt (签收)", "AgencyOrder", Empty,
@@ -178,6 +188,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     AgentDefinition,
     StateChange,
     PasswordChange,
+    CallbackPreference,
 )
 
 
@@ -214,6 +225,12 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "Agent": _object("id", "endpoint", "skills", "state", id=_TEXT, endpoint=_TEXT,
                      skills={"type": "object"}, state=_TEXT),
     "Agents": _list_of("agents", "Agent"),
+    "Surveys": _object("surveys", surveys={"type": "array", "items": _object(
+        "status", "attempts", status=_TEXT, attempts={"type": "integer"})}),
+    "ManualCallbacks": _object("callbacks", callbacks={"type": "array", "items": _object(
+        "order_number", "attempts", order_number=_TEXT, attempts={"type": "integer"})}),
+    "CallbackPreferenceSet": _object("number", "callback_declined", number=_TEXT,
+                                     callback_declined={"type": "boolean"}),
     "Queue": _object("waiting", "agents", waiting={"type": "array"},
                      agents={"type": "array", "items": _ref("Agent")}),
     "Open311Error": {"type": "array", "items": _object(

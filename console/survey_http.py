@@ -4,11 +4,13 @@ order's surveys (回访, L 1.3(1)). The surveys themselves run in ari_app/survey
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict
 
-from console.api import CENTER, ENGINE, current_user, translated
-from console.http import DISCLOSED, order_number
+from console.api import CENTER, ENGINE, current_user, read_body, translated
+from console.http import DISCLOSED, api_error, order_number
 from routing.audit import Read, disclosure
-from routing.survey_store import manual_callbacks, surveys_of
+from routing.repository import audit
+from routing.survey_store import decline_callbacks, manual_callbacks, surveys_of
 
 routes = web.RouteTableDef()
 
@@ -32,3 +34,23 @@ async def order_surveys(request: web.Request) -> web.Response:
     async with request.app[ENGINE].sessions() as session:
         rows = await surveys_of(session, number=order_number(request))
     return web.json_response({"surveys": rows})
+
+
+class CallbackPreference(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    declined: bool
+
+
+@routes.post("/api/orders/{number}/callback-preference")
+@translated
+async def callback_preference(request: web.Request) -> web.Response:
+    """The citizen said no (or yes again) to being called back: recorded by an agent."""
+    user = await current_user(request, CENTER)
+    body = await read_body(request, CallbackPreference)
+    number = order_number(request)
+    async with request.app[ENGINE].sessions.begin() as session:
+        if not await decline_callbacks(session, number=number, declined=body.declined):
+            raise api_error(web.HTTPNotFound, "order-not-found", f"没有工单 {number}")
+        await audit(session, actor=user.id, entity="work_order", entity_id=number,
+                    action="callback_preference", detail={"declined": body.declined})
+    return web.json_response({"number": number, "callback_declined": body.declined})

@@ -207,6 +207,13 @@ def _locked(session: AsyncSession, query: Any) -> Any:
 
 
 
+async def decline_callbacks(session: AsyncSession, *, number: str, declined: bool) -> bool:
+    """Record whether the citizen refuses callbacks; False if there is no such order."""
+    result = await session.execute(update(WorkOrder).where(WorkOrder.number == number)
+                                   .values(callback_declined=declined))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def survey_records(session: AsyncSession, *, since: datetime) -> list[SurveyRecord]:
     """The surveys of reports since `since`, as the KPIs count them (routing/kpi_survey.py)."""
     query = select(CallbackSurvey).where(CallbackSurvey.reported_at >= since)

@@ -216,6 +216,26 @@ async def test_given_no_answer_three_times_then_on_the_manual_callback_list(
     assert (survey["status"], survey["attempts"]) == ("manual", ATTEMPTS)
 
 
+async def test_given_a_citizen_who_declined_callbacks_then_never_rung(
+    staff: aiohttp.ClientSession, gas_unit: aiohttp.ClientSession
+) -> None:
+    number = await received_gas_order(staff, gas_unit, fresh_mobile())
+    async with staff.post(f"/api/orders/{number}/callback-preference",
+                          json={"declined": "yes"}) as r:
+        assert r.status == 422 and (await r.json())["error"]  # a clear 4xx, not a 500
+    async with staff.post(f"/api/orders/{number}/callback-preference",
+                          json={"declined": True}) as r:
+        assert r.status == 200, await r.text()
+    async with CitizenPhone("--timeout", "10") as phone:
+        await report(gas_unit, number)
+        with pytest.raises(AssertionError, match="no call from the hotline"):
+            await phone.heard(within=20)
+    async with staff.get(f"/api/orders/{number}/surveys") as r:
+        (survey,) = (await r.json())["surveys"]
+    assert (survey["status"], survey["attempts"]) == ("declined", 0)
+    assert await order_field(staff, number, "callback_declined") is True
+
+
 async def test_given_a_caller_waiting_in_the_queue_then_no_survey_call_starts(
     staff: aiohttp.ClientSession, gas_unit: aiohttp.ClientSession, caller: CallerSim,
     survey_serve: HotlineProcess,
