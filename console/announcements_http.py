@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -68,12 +68,14 @@ class AnnouncementCreate(BaseModel):
 
     utility: Utility
     kind: OutageKind
-    districts: list[str] = Field(default_factory=list, max_length=20)
+    districts: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list,
+                                                                  max_length=20)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     recovery_at: AwareDatetime | None = None
     text: str = Field(min_length=1, max_length=rules.MAX_TEXT)
-    incident_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{3,32}$")
+    incident_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{3,32}$",
+                                    max_length=32)
     # Which notice rule a planned outage is held to (routing/outage_notice.yaml).
     scope: Scope = "general"
 

@@ -4,7 +4,7 @@ agent who takes only their agency's utilities (L 3.1.2(5)④); supervisors only.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +34,7 @@ routes = web.RouteTableDef()
 class StandbyAdd(Person):
     agency_id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=64)
+    phone: str = Field(pattern=r"^\+?[0-9][0-9 -]{2,19}$", max_length=21)
 
 
 class CallIn(BaseModel):
@@ -154,7 +155,7 @@ OPEN_STATES = (State.CREATED, State.DISPATCHED, State.RECEIVED, State.NOT_HANDLE
 class HandoverNotes(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    notes: dict[str, str]
+    notes: dict[str, Annotated[str, Field(max_length=4000)]] = Field(max_length=20)
 
 
 async def live_facts(request: web.Request, at: datetime) -> handover.LiveFacts:

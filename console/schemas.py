@@ -3,7 +3,7 @@ takes its schemas from these models."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -11,9 +11,11 @@ from routing.approvals import ChainStep
 from routing.enums import OrderType, Utility
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
-Phone = Field(pattern=r"^\+?[0-9]{3,20}$")
+Phone = Field(pattern=r"^\+?[0-9]{3,20}$", max_length=21)
 # A row key of the SLA table (routing/sla_policy.yaml); which exist is checked by the engine.
 CASE_PATTERN = r"^[a-z0-9_]{1,32}$"
+# A file reference (evidence): a name or a path, never the file itself.
+Reference = Annotated[str, Field(min_length=1, max_length=256)]
 
 
 class OrderCreate(BaseModel):
@@ -28,7 +30,7 @@ class OrderCreate(BaseModel):
     address: str | None = Field(default=None, max_length=256)
     call_id: str | None = Field(default=None, max_length=64)
     emergency: bool = False
-    case: str = Field(default="general", pattern=CASE_PATTERN)
+    case: str = Field(default="general", pattern=CASE_PATTERN, max_length=32)
     complex: bool = False
 
 
@@ -63,7 +65,8 @@ class EventBody(BaseModel):
     step: ChainStep | None = None  # pending_decision
     document: str | None = Field(default=None, max_length=256)  # pending_request
     order_type: OrderType | None = None  # reclassify
-    case: str | None = Field(default=None, pattern=CASE_PATTERN)  # classify, reclassify
+    case: str | None = Field(default=None, pattern=CASE_PATTERN,
+                             max_length=32)  # classify, reclassify
     complex: bool | None = None  # classify, reclassify
 
 
@@ -79,7 +82,7 @@ class AgencyResult(BaseModel):
     model_config = _STRICT
     handled: bool
     reason: str = Field(min_length=1, max_length=4000)
-    evidence: list[str] = Field(default_factory=list, max_length=10)  # file references
+    evidence: list[Reference] = Field(default_factory=list, max_length=10)  # file references
 
 
 class AgencyExtension(BaseModel):

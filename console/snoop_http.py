@@ -28,7 +28,8 @@ class SnoopRequest(BaseModel):
 
     mode: SnoopMode
     # The supervisor's phone: an extension where agents' phones live, or a PJSIP endpoint.
-    supervisor_sip: str = Field(pattern=r"^(PJSIP/)?[A-Za-z0-9_.+-]{1,40}(@[A-Za-z0-9_.-]+)?$")
+    supervisor_sip: str = Field(pattern=r"^(PJSIP/)?[A-Za-z0-9_.+-]{1,40}(@[A-Za-z0-9_.-]+)?$",
+                                max_length=128)
 
 
 @routes.post("/api/calls/{channel_or_call}/snoop")
