@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import replace
+from datetime import UTC
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -89,7 +90,18 @@ def fill_deadlines(row: WorkOrder) -> Deadlines | None:
     if deadlines is not None:
         for name, value in _due_columns(deadlines).items():
             setattr(row, name, value)
+    elif row.utility is None:
+        _same_day_dispatch(row)
     return deadlines
+
+
+def _same_day_dispatch(row: WorkOrder) -> None:
+    """An order with no utility yet (a message left at key 0) has no row of the table, but
+    whatever is accepted today is dispatched today (L 3.2.4(1)): the table-wide cap, so it
+    is on the review list's clock and chased like any other."""
+    cap = default_policy().dispatch_cap
+    row.dispatch_due = cap.limit.due(row.created_at, default_calendar()).astimezone(UTC)
+    row.deadline_clauses = list(cap.clauses)
 
 
 def _recomputed(row: WorkOrder, order: Order) -> tuple[Order, dict[str, Any]]:
