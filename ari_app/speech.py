@@ -15,6 +15,7 @@ from typing import Any
 from ari_app.storage import CallStore
 from console.live import LiveHub
 from recordings.case_rules import load_case_rules, suggested_case
+from recordings.classifier import load_classifier
 from recordings.lexicon import Lexicon
 from recordings.transcriber import Transcriber
 from recordings.understanding import reconcile, understand
@@ -30,6 +31,8 @@ class CallSpeech:
         self.transcriber, self.lexicon, self.store, self.hub = transcriber, lexicon, store, hub
         # The SLA cases words can name (recordings/cases.yaml), read once per process.
         self.cases = load_case_rules(frozenset(rule.name for rule in lexicon.hazard_rules))
+        # The trained utility / type classifier (recordings/models/), read once per process.
+        self.classifier = load_classifier()
 
     async def attach(
         self,
@@ -45,7 +48,7 @@ class CallSpeech:
         except Exception as exc:  # unusable audio or a failed worker: the order stands
             log.warning("order %s: no transcript (%s)", order_number, exc)
             return ()
-        understood = understand(transcript.text, self.lexicon, self.cases)
+        understood = understand(transcript.text, self.lexicon, self.cases, self.classifier)
         verdict = reconcile(keys_utility, keys_type, understood)
         case = suggested_case(self.cases, understood.cases, verdict.utility, verdict.order_type)
         speech: dict[str, Any] = {

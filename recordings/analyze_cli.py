@@ -19,6 +19,7 @@ from ari_app.errors import CommandError
 from ari_app.settings import load_settings
 from recordings.audio import AudioError
 from recordings.case_rules import load_case_rules
+from recordings.classifier import load_classifier
 from recordings.engines import ENGINES, EngineConfig
 from recordings.lexicon import load_lexicon
 from recordings.models import ModelError
@@ -36,7 +37,7 @@ def analysis(transcript: Transcript) -> dict[str, Any]:
     """The `analyze` answer for a transcript (the command contract's keys first)."""
     lexicon = load_lexicon()
     cases = load_case_rules(frozenset(rule.name for rule in lexicon.hazard_rules))
-    understood = understand(transcript.text, lexicon, cases)
+    understood = understand(transcript.text, lexicon, cases, load_classifier())
     return {
         "transcript": transcript.text,
         **understood.as_json(),

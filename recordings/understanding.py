@@ -19,6 +19,7 @@ from typing import Any
 
 from recordings.address import locate
 from recordings.case_rules import CaseRule, heard_cases
+from recordings.classifier import EMERGENCY_FROM, Reading, TextClassifier, read
 from recordings.hazards import HazardHit, find_hazards
 from recordings.lexicon import Lexicon
 from recordings.matching import Match, find_matches, select_longest
@@ -63,6 +64,8 @@ class Understanding:
     hazards: tuple[str, ...] = ()
     cases: tuple[str, ...] = ()  # SLA cases the words name (recordings/cases.yaml)
     hazard_names: tuple[str, ...] = ()  # the hazard rules heard (gas_leak, ...)
+    # What the trained classifier left unsure (recordings/classifier.py): for the review list.
+    doubts: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +78,7 @@ class Understanding:
             "emergency_confidence": self.emergency_confidence,
             "hazards": list(self.hazards),
             "cases": list(self.cases),
+            "doubts": list(self.doubts),
         }
 
 
@@ -140,11 +144,38 @@ def _type_with_danger(
     return (OrderType.EMERGENCY_REPAIR, False) if hazards else (order_type, is_default)
 
 
+def _learned(
+    reading: Reading, rules: tuple[Utility | None, OrderType | None, bool, float]
+) -> tuple[Utility | None, OrderType | None, bool, float]:
+    """Utility and type from the trained classifier, which carries over to wording the
+    lexicon never listed; the rules' reading stands where the model knew no word."""
+    utility = Utility(reading.utility.label) if reading.utility.label else rules[0]
+    if reading.order_type.label is None:
+        return utility, rules[1], rules[2], rules[3]
+    confidence = 0.6 * reading.utility.confidence + 0.4 * reading.order_type.confidence
+    return utility, OrderType(reading.order_type.label), False, confidence
+
+
+def _learned_danger(reading: Reading | None, emergency: bool, danger: float) -> tuple[bool, float]:
+    # The net leans safe: a fair chance of 抢险抢修 in the model raises the flag too, with
+    # its probability as the confidence so an agent (or the call) checks a weak one.
+    if reading is None or reading.emergency_probability < EMERGENCY_FROM:
+        return emergency, danger
+    return True, max(danger, reading.emergency_probability) if emergency else (
+        reading.emergency_probability
+    )
+
+
 def understand(
-    transcript: str, lexicon: Lexicon, cases: tuple[CaseRule, ...] = ()
+    transcript: str,
+    lexicon: Lexicon,
+    cases: tuple[CaseRule, ...] = (),
+    model: TextClassifier | None = None,
 ) -> Understanding:
     """Everything the words say about the request; never raises on any text. With the case
-    rules, also which SLA cases the words name (burst, cover missing, no gas, ...)."""
+    rules, also which SLA cases the words name (burst, cover missing, no gas, ...); with the
+    trained classifier (recordings.classifier.load_classifier()), utility and type are its
+    reading, and what it is unsure of is listed in `doubts`."""
     text = normalize(transcript)
     syls = syllables(text)
     utility_matches = _utility_matches(text, syls, lexicon)
@@ -153,13 +184,21 @@ def understand(
     types = _ranked(_scores(type_matches), [t.value for t in TYPE_PRIORITY])
     utility = _choose_utility(utilities)
     order_type, is_default = _choose_type(types, utility)
+    confidence = 0.6 * _certainty(utilities) + 0.4 * _certainty(types) if utility else 0.0
+    reading = read(model, text) if model else None
+    if reading:
+        utility, order_type, is_default, confidence = _learned(
+            reading, (utility, order_type, is_default, confidence)
+        )
     hazards = find_hazards(
         text, syls, lexicon.hazards, lexicon.hazard_rules, utility and utility.value, type_matches
     )
     place = locate(text, syls, lexicon)
-    confidence = 0.6 * _certainty(utilities) + 0.4 * _certainty(types) if utility else 0.0
     emergency, danger = _danger(order_type, types, hazards)
+    emergency, danger = _learned_danger(reading, emergency, danger)
     order_type, is_default = _type_with_danger(order_type, is_default, hazards)
+    if emergency:
+        order_type, is_default = OrderType.EMERGENCY_REPAIR, False
     evidence = [m.describe(text) for m in (*utility_matches, *type_matches)]
     heard = tuple(dict.fromkeys(h.describe(text) for h in hazards))
     return Understanding(
@@ -177,6 +216,7 @@ def understand(
         hazards=heard,
         cases=heard_cases(text, syls, cases, (h.rule.name for h in hazards)),
         hazard_names=tuple(dict.fromkeys(h.rule.name for h in hazards)),
+        doubts=reading.doubts if reading else (),
     )
 
 
@@ -207,6 +247,18 @@ def _disagreements(
     return reasons
 
 
+def _unsure(
+    keys_utility: Utility | None, keys_type: OrderType | None, understood: Understanding
+) -> list[str]:
+    """The classifier's doubts about what the keys left to the words: an agent decides."""
+    left = (("utility", keys_utility is None), ("order type", keys_type is None))
+    return [
+        f"words {doubt}"
+        for doubt in understood.doubts
+        if any(doubt.startswith(name) and open_ for name, open_ in left)
+    ]
+
+
 def reconcile(
     keys_utility: Utility | None, keys_type: OrderType | None, understood: Understanding
 ) -> Reconciled:
@@ -215,6 +267,7 @@ def reconcile(
     Both readings are kept, and `disagreement` tells an agent to look at the order.
     """
     reasons = _disagreements(keys_utility, keys_type, understood)
+    reasons += _unsure(keys_utility, keys_type, understood)
     words_emergency = understood.emergency and keys_type is not OrderType.EMERGENCY_REPAIR
     if words_emergency:
         reasons.append("words say emergency")

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from ari_app.settings import load_settings
+from recordings.classifier import TextClassifier, load_classifier
 from recordings.engines import EngineConfig
 from recordings.lexicon import load_lexicon
 from recordings.models import packaged_vosk_ko
@@ -67,9 +68,13 @@ def _same_address(got: str | None, want: str | None) -> bool:
     return strip(got) == strip(want)
 
 
+# The trained classifier (recordings/classifier.py); `--rules-only` sets it to None.
+CLASSIFIER: list[TextClassifier | None] = [None]
+
+
 def score(label: dict[str, Any], transcript: str) -> dict[str, Any]:
     """One utterance: understanding of `transcript` compared with its labels."""
-    got = understand(transcript, load_lexicon())
+    got = understand(transcript, load_lexicon(), model=CLASSIFIER[0])
     ref, hyp = cer_chars(label["text"]), cer_chars(transcript)
     return {
         "transcript": transcript,
@@ -212,16 +217,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--no-prompt", action="store_true", help="no initial_prompt")
+    parser.add_argument("--rules-only", action="store_true", help="without the classifier")
     parser.add_argument(
         "--transcripts", type=Path, help="score the transcripts of a saved --json --rows run"
     )
     parser.add_argument("--json", action="store_true", help="JSON instead of markdown")
     parser.add_argument("--rows", action="store_true", help="also list every utterance")
     args = parser.parse_args(argv)
+    CLASSIFIER[0] = None if args.rules_only else load_classifier()
     labels = yaml.safe_load((SETS[args.set] / "labels.yaml").read_text(encoding="utf-8"))
     started = time.monotonic()
     rows = run_engine(args, labels)
-    summary = {"set": args.set, "engine": args.engine, **summarise(rows)}
+    understanding = "rules" if CLASSIFIER[0] is None else f"rules+{CLASSIFIER[0].version}"
+    summary = {"set": args.set, "engine": args.engine, "understanding": understanding}
+    summary |= summarise(rows)
     summary["wall_seconds"] = round(time.monotonic() - started, 1)
     voices = by_voice(SETS[args.set], rows)
     if args.json:
