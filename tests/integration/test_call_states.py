@@ -1,5 +1,5 @@
-"""Many calls' IVR states written in one statement on the real PostgreSQL: each row gets its
-own state and path, and an answer time once written is not erased by later states."""
+"""Many calls' IVR states written in one statement on the real PostgreSQL and on SQLite: each
+row gets its own state and path, and an answer time once written is not erased by later states."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from ari_app.storage import CallStore
 from routing.db import make_engine, make_sessionmaker
 from routing.enums import CallOutcome
 from routing.models import CallSession
+from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration
+__all__ = ["agency", "api"]  # `api` migrates orders_db
 
 
 async def test_given_three_calls_then_one_batch_stores_each_and_keeps_answer_times(
-    database: str,
+    api: object, orders_db: str,
 ) -> None:
-    engine = make_engine(database)
+    engine = make_engine(orders_db)
     store = CallStore(make_sessionmaker(engine))
     started = datetime.now(UTC)
     calls = [f"states-{uuid.uuid4().hex[:8]}-{n}" for n in range(3)]

@@ -1,6 +1,6 @@
-"""The service level's moments on the real PostgreSQL: each written once, even when noted
-again (a call taken back after a restart); kept through a database that cannot be reached,
-and written when it can."""
+"""The service level's moments on the real PostgreSQL and on SQLite: each written once, even
+when noted again (a call taken back after a restart); kept through a database that cannot be
+reached, and written when it can."""
 
 from __future__ import annotations
 
@@ -18,15 +18,18 @@ from console.live import LiveHub
 from routing.db import make_engine, make_sessionmaker
 from routing.models import AuditEvent
 from routing.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
+from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration
+__all__ = ["agency", "api"]  # `api` migrates orders_db
 
 NOW = datetime.now(UTC)
 
 
 @pytest.fixture
-async def sessions(database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(database)
+async def sessions(api: object, orders_db: str
+                   ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(orders_db)
     yield make_sessionmaker(engine)
     await engine.dispose()
 
@@ -65,10 +68,11 @@ async def test_given_moments_noted_twice_then_each_is_written_once(
 
 
 async def test_given_the_database_unreachable_then_moments_are_kept_and_written_later(
-    sessions: async_sessionmaker[AsyncSession], database: str,
+    sessions: async_sessionmaker[AsyncSession], orders_db: str,
 ) -> None:
     call = f"qm-{uuid.uuid4().hex[:8]}"
-    nowhere = make_engine(database.replace("127.0.0.1:5432", "127.0.0.1:9"))
+    nowhere = make_engine(orders_db.replace("127.0.0.1:5432", "127.0.0.1:9")
+                          if "5432" in orders_db else "sqlite+aiosqlite:////no/such/dir/h.db")
     moments = QueueMoments(make_sessionmaker(nowhere))
     moments.note(call, QUEUE_ENTERED, NOW, {"utility": "water"})
     assert not await moments.write_pending()
