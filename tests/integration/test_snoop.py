@@ -47,11 +47,10 @@ async def add_users(settings: Settings) -> None:
 @pytest.fixture
 async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
     await add_users(hotline.settings)
-    admin = await admin_headers(hotline.settings, hotline.api_url)  # agent writes need one
-    async with aiohttp.ClientSession(base_url=hotline.api_url, headers=admin,
+    async with aiohttp.ClientSession(base_url=hotline.api_url,
                                      cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield http
-        await log_everyone_out(http)
+        await log_everyone_out(http, await admin_headers(hotline.settings, hotline.api_url))
 
 
 @pytest.fixture
@@ -106,9 +105,11 @@ async def start_call(caller: CallerSim, hotline: HotlineProcess, http: aiohttp.C
     caller.answerers[f"agent{ext}"] = Answerer(hang_up_after=12)
     body = {"name": agent_id, "endpoint": f"PJSIP/agent{ext}@callers",
             "skills": {"gas": 2, "general": 1}}
-    async with http.put(f"/api/agents/{agent_id}", json=body) as r:
+    admin = await admin_headers(hotline.settings, hotline.api_url)  # agent writes need one
+    async with http.put(f"/api/agents/{agent_id}", json=body, headers=admin) as r:
         assert r.status == 200, await r.text()
-    async with http.post(f"/api/agents/{agent_id}/state", json={"state": "available"}) as r:
+    async with http.post(f"/api/agents/{agent_id}/state", json={"state": "available"},
+                         headers=admin) as r:
         assert r.status == 200, await r.text()
     return asyncio.create_task(call_and_fetch(
         caller, hotline, Scenario(keys=TO_AGENT, caller_number=number, timeout=90)))
