@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select, text
+from sqlalchemy import case, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -206,8 +206,10 @@ async def find_orders(request: web.Request) -> web.Response:
         query = query.where(WorkOrder.agency_id == request.query["agency"])
     limit = _limit(request.query.get("limit", "50"))
     async with request.app[SESSIONS]() as session:
-        order = (WorkOrder.dispatch_due.asc().nulls_last(), WorkOrder.id) if review else (
-            WorkOrder.id.desc(),)
+        # A message with no utility yet is classified first: no unit can be chosen without it.
+        unclassified_first = case((WorkOrder.utility.is_(None), 0), else_=1)
+        order = (unclassified_first, WorkOrder.dispatch_due.asc().nulls_last(),
+                 WorkOrder.id) if review else (WorkOrder.id.desc(),)
         orders = (await session.execute(query.order_by(*order).limit(limit))).scalars()
     shown = [_with_policy(request, o) if review else order_json(o) for o in orders]
     request[DISCLOSED] = disclosure(Read.ORDER_LIST, (o["number"] for o in shown), CENTER_FIELDS)
