@@ -193,7 +193,10 @@ $("#return-form").addEventListener("submit", async (event) => {
 $("#extension-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
-  const body = { reason: form.reason.value.trim(), new_due: new Date(form.new_due.value).toISOString() };
+  // The form's date and time are Beijing time: sent with their offset, not the browser's zone.
+  const local = form.new_due.value; // "YYYY-MM-DDTHH:MM", seconds only if the input has them
+  const body = { reason: form.reason.value.trim(),
+    new_due: `${local.length === 16 ? `${local}:00` : local}+08:00` };
   if (await act("extension", body, "延期申请已提交，等待业务科审核")) form.reset();
 });
 

@@ -202,7 +202,7 @@ async function loadHistory(number) {
       h("td", {}, label(UTILITIES, o.utility, "未分类")),
       h("td", {}, label(ORDER_TYPES, o.order_type)),
       h("td", {}, label(ORDER_STATES, o.status)),
-      h("td", {}, new Date(o.created_at).toLocaleString("zh-CN", { hour12: false })))));
+      h("td", {}, new Date(o.created_at).toLocaleString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" })))));
 }
 
 // -- the order form and wrap-up ----------------------------------------------------------

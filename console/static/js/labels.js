@@ -126,8 +126,11 @@ export function duration(seconds) {
   return `${mm}:${String(s % 60).padStart(2, "0")}`;
 }
 
+// Times are shown in Beijing time whatever the browser's own zone (the API sends offsets).
+export const BEIJING = { hour12: false, timeZone: "Asia/Shanghai" };
+
 export function clock(iso) {
-  return iso ? new Date(iso).toLocaleTimeString("zh-CN", { hour12: false }) : "—";
+  return iso ? new Date(iso).toLocaleTimeString("zh-CN", BEIJING) : "—";
 }
 
 // -- the order desk, the agency portal and supervision (issue 12) --------------------------
@@ -266,7 +269,7 @@ export function timeLeft(seconds) {
 }
 
 export function when(iso) {
-  return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—";
+  return iso ? new Date(iso).toLocaleString("zh-CN", BEIJING) : "—";
 }
 
 // The API's stable error ids in the words a user reads (the API keeps the ids; this is the

@@ -15,7 +15,8 @@ function limitRow(row) {
 }
 
 function outage(item) {
-  const when = `${new Date(item.starts_at).toLocaleString("zh-CN")} 至 ${new Date(item.ends_at).toLocaleString("zh-CN")}`;
+  const beijing = (iso) => new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" });
+  const when = `${beijing(item.starts_at)} 至 ${beijing(item.ends_at)}`;
   return h("div", { class: "outage" },
     h("strong", {}, `${item.utility}${item.kind === "planned" ? "计划停供" : "突发停供"}`),
     ` ${item.districts.join("、")} · ${when}`, h("div", {}, item.text));

@@ -238,7 +238,8 @@ async function start() {
 
 setInterval(() => {
   render();
-  $("#clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false });
+  $("#clock").textContent = new Date().toLocaleString("zh-CN",
+    { hour12: false, timeZone: "Asia/Shanghai" });
 }, 1000);
 
 // Outside the sandbox the calls are readable only after a login (L 3.1.4): the board asks
