@@ -72,6 +72,7 @@ async def my_order(request: web.Request) -> web.Response:
 
 async def _act(request: web.Request, model: type[BaseModel], event_of: Any) -> web.Response:
     user = await current_user(request, {Role.AGENCY})
+    await require_own_order(request, user)
     body = await read_body(request, model)
     event, fields = event_of(body)
     command = _command(user, event, fields)
@@ -79,6 +80,17 @@ async def _act(request: web.Request, model: type[BaseModel], event_of: Any) -> w
         request.app[ENGINE], number=order_number(request), command=command
     )
     return web.json_response(agency_order_json(row))
+
+
+async def require_own_order(request: web.Request, user: User) -> None:
+    """Another agency's order is not found, as for reads: a write must not tell that it
+    exists, in which state, or with whom (the lifecycle's own refusals would)."""
+    number = order_number(request)
+    query = select(WorkOrder.id).where(WorkOrder.number == number,
+                                       WorkOrder.agency_id == user.agency_id)
+    async with request.app[SESSIONS]() as session:
+        if (await session.execute(query)).first() is None:
+            raise api_error(web.HTTPNotFound, "order-not-found", f"no order {number} for you")
 
 
 def _command(user: User, event: Event, fields: dict[str, Any]) -> Command:

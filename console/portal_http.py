@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from console.agency_http import agency_order_json
+from console.agency_http import agency_order_json, require_own_order
 from console.api import ENGINE, current_user, now, read_body, translated
 from console.desk_reads import current_due
 from console.desk_rules import Urgency, urgency
@@ -108,6 +108,7 @@ async def return_order(request: web.Request) -> web.Response:
     """Send the order back to the center as not the unit's (the lifecycle counts returns:
     passing an order around is what brings the supervision section in, L 3.1.1)."""
     user = await current_user(request, {Role.AGENCY})
+    await require_own_order(request, user)  # another unit's order: not found
     body = await read_body(request, ReturnBody)
     command = Command(event=Event.RETURN, actor=user.id, role=user.role, at=now(),
                       actor_agency=user.agency_id, reason=body.reason)

@@ -134,7 +134,8 @@ ROLES = [  # (user or None, method, path, body, status)
     ("staff", "get", "/api/agency/orders", None, 403),
     (None, "get", "/api/me", None, 401),
     ("water", "post", "/api/orders/{n}/events", {"event": "dispatch"}, 403),
-    ("gas", "post", "/api/agency/orders/{d}/receipt", {}, 403),
+    # Another unit's order is not found, for writes as for reads (test_idor.py).
+    ("gas", "post", "/api/agency/orders/{d}/receipt", {}, 404),
     ("leader", "post", "/api/orders/{d}/events", {"event": "callback"}, 409),
     ("staff", "post", "/api/orders/{d}/events", {"event": "extension_decision",
                                                   "approve": True}, 403),
