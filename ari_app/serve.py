@@ -57,7 +57,7 @@ from console import (
 )
 from console.agents_http import QUEUE
 from console.agents_http import routes as agent_routes
-from console.api import ACCESS_POLICY, ENGINE, OPEN_READS, personal_data_guard
+from console.api import ACCESS_POLICY, ENGINE, OPEN_READS, oversized_bodies, personal_data_guard
 from console.http import DISPATCH_POLICY, HEALTH, SESSIONS, routes
 from console.live import HUB, LiveHub, wake_on_orders
 from console.surge_task import surge_monitor_running
@@ -102,7 +102,8 @@ async def _freeze_startup_heap(app: web.Application) -> None:
 
 
 def init_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[personal_data_guard, audit_http.audit_reads])
+    app = web.Application(
+        middlewares=[oversized_bodies, personal_data_guard, audit_http.audit_reads])
     app[OPEN_READS] = settings.environment == "sandbox"
     app[SETTINGS] = settings
     app[HUB] = LiveHub()

@@ -287,6 +287,7 @@ export const ERRORS = {
   "bad-limit": "条数须在 1 到 500 之间",
   "bad-parameter": "查询参数的取值不对",
   "bad-text": "文字中含有无法保存的字符",
+  "body-too-large": "提交的内容太大",
   "call-has-order": "该通话已有工单",
   "call-not-found": "找不到该通话",
   "extension-already-open": "已有一个延期申请在审批中",
