@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ari_app.serve import init_app
 from ari_app.settings import PROJECT_ROOT
+from routing import database_lock
 from routing.agencies import load_directory
 from routing.db import make_engine, make_sessionmaker
 from routing.enums import OrderType, Utility
@@ -253,3 +254,18 @@ async def test_given_serve_running_on_sqlite_then_restore_is_refused(
         assert "it would lose" in err or "nothing was written after the backup" in err, err
     rc, _, err = await _cli(site, "restore", archive, database_url=url)
     assert rc == 0, err
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "sqlite"])
+async def test_given_a_restore_under_way_then_serve_does_not_start(
+    site: Site, tmp_path: Path, engine: str
+) -> None:
+    url = BACKUP_DB if engine == "postgresql" else f"sqlite+aiosqlite:///{tmp_path / 'h.db'}"
+    if engine == "sqlite":
+        await reset_database(url)
+    async with database_lock.restoring(url):
+        with pytest.raises(database_lock.DatabaseBusy, match="a restore is running"):
+            async with _serving(url, tmp_path):
+                pass
+    async with _serving(url, tmp_path):  # the restore over: serve starts
+        pass
