@@ -56,13 +56,15 @@ class OrderRecord:
 
 
 def record_of(order: Order) -> OrderRecord:
-    """The KPI record of a lifecycle order. Completed (处结) is the unit's report that it was
-    handled (工作站完成), not the callback's close: the citizen's callback is the center's
-    step and its delay must not make the unit late."""
+    """The KPI record of a lifecycle order. Completed (处结) is the unit's first report that
+    it was handled (工作站完成), not the callback's close: the callback is the center's step
+    and its delay must not make the unit late, and a later reopen (重办) does not rewrite a
+    month already reported."""
     return OrderRecord(
         order_id=order.order_id, utility=order.utility, agency=order.agency,
         order_type=order.order_type, dispatched_at=order.dispatched_at,
-        completed_at=order.completed_at or order.handled_at, resolve_due=order.resolve_due,
+        completed_at=order.first_handled_at or order.completed_at or order.handled_at,
+        resolve_due=order.resolve_due,
         pending=order.pending_approved, onsite_due=order.onsite_due,
         arrived_at=order.arrived_at, case=order.case,
     )

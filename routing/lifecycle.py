@@ -59,6 +59,7 @@ class Order:
     resolve_due: datetime | None = None  # from compute_deadlines, moved by approved extensions
     dispatched_at: datetime | None = None  # the first dispatch: what the KPIs count as 派单
     handled_at: datetime | None = None  # the current handling's report, if it was handled
+    first_handled_at: datetime | None = None  # the first one: a reopen never moves it (KPIs)
     completed_at: datetime | None = None  # set on close: the accepted handling's report time
     closed_at: datetime | None = None
     outcome_reason: str | None = None  # answer, or why it was not handled
@@ -209,6 +210,7 @@ def _report(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
     reason = cmd.reason if handled else _need(cmd.reason, "the reason", cmd.event)
     return replace(
         order, handled_at=cmd.at if handled else None, outcome_reason=reason,
+        first_handled_at=order.first_handled_at or (cmd.at if handled else None),
         pending=_withdrawn(order.pending),
     ), {}
 

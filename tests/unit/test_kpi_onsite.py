@@ -75,3 +75,31 @@ def test_given_on_site_limits_then_timeliness_per_utility_and_unit() -> None:
 def test_given_no_order_with_an_on_site_limit_then_no_rate() -> None:
     none = onsite_timeliness(records=[], window=SEPT)
     assert (none.denominator, none.percent) == (0, None)
+
+
+def test_given_a_month_reported_when_its_order_is_reopened_later_then_the_month_stays() -> None:
+    from routing.lifecycle import Command, Event, Role, apply
+
+    def at(month: int, day: int) -> datetime:
+        return datetime(2026, month, day, 10, 0, tzinfo=SHANGHAI)
+
+    order = Order(order_id="1", order_type=OrderType.MAINTENANCE, utility=Utility.WATER,
+                  created_at=at(9, 27), state=State.RECEIVED, agency="water-co",
+                  resolve_due=at(9, 29), dispatched_at=at(9, 27))
+    unit, center = Role.AGENCY, Role.CENTER_STAFF
+    steps = [
+        (Event.REPORT_HANDLED, at(9, 28), unit), (Event.START_CALLBACK, at(9, 28), center),
+        (Event.REOPEN, at(10, 10), center), (Event.RECEIVE, at(10, 10), unit),
+        (Event.REPORT_HANDLED, at(10, 12), unit),
+    ]
+    before = None
+    for event, when, role in steps:
+        command = Command(event=event, actor="u", role=role, at=when, reason="r",
+                          actor_agency="water-co" if role is Role.AGENCY else None)
+        order = apply(order=order, command=command).order
+        if event is Event.START_CALLBACK:
+            before = on_time_closure(records=[record_of(order)], window=SEPT)
+    after = on_time_closure(records=[record_of(order)], window=SEPT)
+    assert before is not None and (before.numerator, before.denominator) == (1, 1)
+    assert after == before  # September as reported on 5 October
+    assert record_of(order).completed_at == at(9, 28)
