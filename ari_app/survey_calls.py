@@ -13,11 +13,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Coroutine
 from typing import Any
 
 from ari_app.client import AriClient, AriError
 from ari_app.queue import QueueService
 from ari_app.settings import Settings
+from ivr import events as ev
 from routing.enums import Utility
 from routing.order_service import OrderEngine
 from routing.repository import utcnow
@@ -101,8 +103,8 @@ class SurveyCaller:
         try:
             async with asyncio.timeout(self.policy.ring_seconds + 180):
                 result = await self._converse(channel_id, call)
-        except (AriError, TimeoutError) as exc:
-            result = f"failed: {exc}"[:64]
+        except (AriError, TimeoutError) as exc:  # not lost: tried again, or the manual list
+            result = await self._unreached(call, f"failed: {type(exc).__name__}")
         finally:
             self.legs.pop(channel_id, None)
             with contextlib.suppress(AriError):
@@ -181,21 +183,21 @@ class SurveyCaller:
     async def _to_agent(self, channel_id: str, inbox: asyncio.Queue[dict[str, Any]],
                         call: SurveyCall) -> str:
         """Key 0: the citizen waits for an agent, whose screen shows the order (screen-pop)."""
-        async with self.engine.sessions.begin() as session:
-            await record_agent(session, survey_id=call.survey_id, now=utcnow())
         flow_events: asyncio.Queue[Any] = asyncio.Queue()  # the queue's notes to the caller
         queued = await self.queue.enqueue(
             call_id=channel_id, utility=_utility(call.utility), emergency=False,
             inbox=flow_events, caller_number=call.caller_number,
             context={"order_number": call.order_number, "survey": True},
         )
+        async with self.engine.sessions.begin() as session:
+            await record_agent(session, survey_id=call.survey_id, now=utcnow(), put_through=queued)
         if not queued:
             await self._play(channel_id, "busy", [f"sound:{self.prompts_uri}/agent_busy_message"])
             await _next(inbox, {"PlaybackFinished", *END_EVENTS})
-            return await self._unreached(call, "no_agent")
+            return "key_0 -> no agent -> manual"
         await self._play(channel_id, "transfer", [f"sound:{self.prompts_uri}/agent_transfer"])
-        try:
-            await _next(inbox, END_EVENTS)  # talking with the agent until someone hangs up
+        try:  # talking with the agent until either hangs up
+            await _first_of(_next(inbox, END_EVENTS), _agent_left(flow_events))
         finally:
             await self.queue.caller_gone(channel_id)
         return "key_0 -> agent"
@@ -210,6 +212,20 @@ def _channel_of(event: dict[str, Any]) -> str:
         return str(event["channel"].get("id", ""))
     uri = str(event.get("playback", {}).get("target_uri", ""))
     return uri.removeprefix("channel:") if uri.startswith("channel:") else ""
+
+
+async def _agent_left(events: asyncio.Queue[Any]) -> None:
+    while not isinstance(await events.get(), ev.AgentLeft):
+        pass
+
+
+async def _first_of(*waits: Coroutine[Any, Any, Any]) -> None:
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def _next(inbox: asyncio.Queue[dict[str, Any]], kinds: set[str] | frozenset[str]

@@ -99,6 +99,8 @@ async def record_unreached(
 ) -> SurveyStatus:
     """No answer, busy, failed or no key: ring again later, or onto the manual list."""
     survey = await _get(session, survey_id)
+    if survey.status is not SurveyStatus.CALLING:
+        return survey.status  # the call failed after its outcome was recorded: keep it
     retry = after_unreached(attempts=survey.attempts, now=now,
                             give_up_at=survey.give_up_at or now, policy=policy)
     survey.status, survey.next_attempt_at, survey.last_result = retry.status, retry.at, result[:64]
@@ -112,10 +114,13 @@ async def record_reached(session: AsyncSession, *, survey_id: int, now: datetime
     survey.reached_at = survey.reached_at or now
 
 
-async def record_agent(session: AsyncSession, *, survey_id: int, now: datetime) -> None:
-    """The citizen pressed 0: an agent takes the survey over (the order stays as it is)."""
+async def record_agent(session: AsyncSession, *, survey_id: int, now: datetime,
+                       put_through: bool) -> None:
+    """The citizen pressed 0: an agent takes the survey over (the order stays as it is);
+    with no agent to put them through to, the order goes on the manual callback list."""
     survey = await _get(session, survey_id)
-    survey.status, survey.finished_at, survey.last_result = SurveyStatus.AGENT, now, "key_0"
+    survey.status = SurveyStatus.AGENT if put_through else SurveyStatus.MANUAL
+    survey.finished_at, survey.last_result = now, "key_0" if put_through else "key_0_no_agent"
 
 
 async def record_answer(
