@@ -94,12 +94,14 @@ PARAMS: dict[str, dict[str, Any]] = {
     "limit": _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
     "agency": _query("agency", _TEXT),
     "caller_number": _query("caller_number", _TEXT),
+    # 1: the agents' review list (not dispatched yet), each with its dispatch policy rule
+    "review": _query("review", {"type": "string", "enum": ["0", "1"]}),
     "caller_name": _query("caller_name", _TEXT),
     "service_request_id": _query("service_request_id", _TEXT),
     "service_code": _path("service_code"),
     "start_date": _query("start_date", {"type": "string", "format": "date-time"}),
 }
-_ORDERS = ("status", "utility", "agency", "caller_number", "limit")
+_ORDERS = ("status", "utility", "agency", "caller_number", "review", "limit")
 _AGENCY = "/api/agency/orders/{number}"
 _OPEN311 = "/open311/v2"
 
