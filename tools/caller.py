@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +53,28 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         _print_human(result)
-    return 0 if result["hotline"] is not None else 1
+    if not result["completed"]:
+        print("hotline12319 call: the scenario did not complete (keys not all sent, "
+              "no answer, or timed out)", file=sys.stderr)
+    return 0 if result["hotline"] is not None and result["completed"] else 1
+
+
+def completed(scenario: Scenario, trace: CallTrace) -> bool:
+    """Every key was sent, the words were said if there were any, and nothing timed out."""
+    return (trace.answered_at is not None and trace.keys_sent == scenario.keys
+            and (scenario.say is None or trace.said)
+            and all(kind != "timeout" for _, kind in trace.events))
 
 
 async def place_call(settings: Settings, scenario: Scenario, number: str) -> dict[str, Any]:
     async with aiohttp.ClientSession() as http:
         ari = AriClient(http, settings.caller_ari_url, settings.ari_user, settings.ari_password)
         say_dir = settings.sandbox_root / SAY_SUBDIR
+        # An ARI app of its own: a second `call` running at once would otherwise take the
+        # shared app's event stream and this call would hear no keys or prompts.
+        app = f"{settings.caller_ari_app}-call-{uuid.uuid4().hex[:8]}"
         try:
-            async with CallerSim(ari, settings.caller_ari_app, say_dir, f"/{SAY_SUBDIR}") as sim:
+            async with CallerSim(ari, app, say_dir, f"/{SAY_SUBDIR}") as sim:
                 trace = await sim.place(scenario, number)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CommandError(f"caller simulator unreachable ({exc}); run `sandbox up`") from exc
@@ -69,7 +83,7 @@ async def place_call(settings: Settings, scenario: Scenario, number: str) -> dic
             hotline = await hotline_call(http, api, trace.token)
         except aiohttp.ClientError as exc:
             raise CommandError(f"hotline API unreachable at {api} ({exc}); run `serve`") from exc
-    return summarise(trace, hotline)
+    return {**summarise(trace, hotline), "completed": completed(scenario, trace)}
 
 
 def summarise(trace: CallTrace, hotline: dict[str, Any] | None) -> dict[str, Any]:
