@@ -18,6 +18,7 @@ from typing import Any
 from ari_app.call_metrics import CallMetrics, PlaybackStarted
 from ari_app.call_recordings import keep_call_recording
 from ari_app.client import AriClient, AriError, AriNotFound
+from ari_app.knowledge_voice import KnowledgeVoice
 from ari_app.queue import QueueService
 from ari_app.queue_moments import QueueMoments
 from ari_app.speech import CallSpeech
@@ -51,6 +52,7 @@ class CallContext:
     speech: CallSpeech | None = None
     announcements: AnnouncementBoard | None = None
     moments: QueueMoments | None = None  # the service level's moments (ari_app/queue_moments)
+    knowledge: KnowledgeVoice | None = None  # consultation self-service (knowledge_voice.py)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
@@ -189,6 +191,10 @@ class CallRunner:
                 if command.recording_name:
                     self._in_background(self._keep_and_hear(command.recording_name, number,
                                                             command))
+            case cmd.FindAnswer():
+                self._in_background(self._find_answer(command))
+            case cmd.NoteSelfService() if self.ctx.knowledge is not None:
+                self._in_background(self.ctx.knowledge.note(self.channel_id, command))
             case cmd.EnterQueue():
                 await self._enter_queue(command)
             case cmd.QueryPosition():
@@ -277,6 +283,12 @@ class CallRunner:
             await self.ctx.ari.start_silence(self.channel_id)
 
     # -- background work --------------------------------------------------------------
+
+    async def _find_answer(self, command: cmd.FindAnswer) -> None:
+        voice = self.ctx.knowledge
+        found = (await voice.find(self.ctx.ari, command) if voice is not None
+                 else ev.AnswerNotFound("no-speech"))
+        self.inbox.put_nowait(found)
 
     def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)

@@ -24,6 +24,7 @@ from ari_app.calls import CallContext
 from ari_app.client import AriClient
 from ari_app.duty_calls import DutyCaller
 from ari_app.errors import CommandError
+from ari_app.knowledge_voice import KnowledgeVoice, load_readings
 from ari_app.priority import take_realtime_priority
 from ari_app.queue import QueueService
 from ari_app.queue_moments import QueueMoments
@@ -42,13 +43,13 @@ from console import (
     desk_http,
     evidence_http,
     knowledge_http,
-    public_http,
     open311_catalog,
     open311_http,
     openapi,
     orders_http,
     peaks_http,
     portal_http,
+    public_http,
     snoop_http,
     staffing_http,
     supervision_http,
@@ -275,6 +276,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             speech=speech,
             announcements=app[announcements_http.BOARD],
             moments=moments,
+            knowledge=_knowledge_voice(app, speech),
         )
         duty = DutyCaller(
             ari=ari,
@@ -324,6 +326,15 @@ def _call_speech(settings: Settings, store: CallStore, hub: LiveHub) -> CallSpee
         return None
     transcriber = Transcriber(EngineConfig.from_settings(settings), workers=settings.speech_workers)
     return CallSpeech(transcriber, load_lexicon(), store, hub)
+
+
+def _knowledge_voice(app: web.Application, speech: CallSpeech | None) -> KnowledgeVoice | None:
+    """Self-service answers need speech: without it every question is answered later."""
+    if speech is None:
+        return None
+    settings = app[SETTINGS]
+    return KnowledgeVoice(app[SESSIONS], speech.transcriber, load_readings(settings.prompts_dir),
+                          settings.knowledge_voice_floor)
 
 
 async def _report(app: web.Application, stasis: StasisApp) -> None:

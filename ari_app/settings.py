@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     # Agencies' duty lines, rung when an emergency order's receipt is late (L 3.2.4(2)).
     duty_endpoint: str = "PJSIP/{sip}@callers"
     duty_poll_seconds: float = Field(default=5.0, gt=0)
+    # How long a duty line (or a receipt-chase contact) rings before it counts as no answer.
+    duty_answer_seconds: float = Field(default=60.0, ge=5, le=300)
+    # The dispatch policy (routing/dispatch_policy.yaml: automatic dispatch, the receipt
+    # chase); a test or the sandbox points this at a shorter one. The automatic dispatcher
+    # runs a pass this often, and at once when an order is committed or flagged.
+    dispatch_policy_file: Path = PROJECT_ROOT / "routing" / "dispatch_policy.yaml"
+    auto_dispatch_interval_seconds: float = Field(default=5.0, gt=0)
+    auto_dispatch: bool = True  # off: only people dispatch (the in-process API tests)
     # The callback survey (回访): the policy (routing/survey_policy.yaml), and overrides of its
     # delay after the unit's report and its calling hours ("08:00-21:00", Asia/Shanghai) for
     # tests and the sandbox; how citizens are dialled, and how often the worker looks.
@@ -96,14 +104,6 @@ class Settings(BaseSettings):
     )
     survey_endpoint: str = "PJSIP/{number}@callers"
     survey_poll_seconds: float = Field(default=2.0, gt=0)
-    # How long a duty line (or a receipt-chase contact) rings before it counts as no answer.
-    duty_answer_seconds: float = Field(default=60.0, ge=5, le=300)
-    # The dispatch policy (routing/dispatch_policy.yaml: automatic dispatch, the receipt
-    # chase); a test or the sandbox points this at a shorter one. The automatic dispatcher
-    # runs a pass this often, and at once when an order is committed or flagged.
-    dispatch_policy_file: Path = PROJECT_ROOT / "routing" / "dispatch_policy.yaml"
-    auto_dispatch_interval_seconds: float = Field(default=5.0, gt=0)
-    auto_dispatch: bool = True  # off: only people dispatch (the in-process API tests)
 
     # Where the app keeps its own copy of each call recording.
     recordings_dir: Path = PROJECT_ROOT / "data" / "recordings"
@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     speech_workers: int = Field(default=1, ge=1)
     # Transcribe each call's description after the call leg and attach it to the order.
     speech_in_calls: bool = True
+    # Consultation self-service (ari_app/knowledge_voice.py): the score an answer needs to be
+    # read to a caller; stricter than the console's 0.3, as nobody checks it before it is heard.
+    knowledge_voice_floor: float = Field(default=0.4, ge=0.0, le=1.0)
     # Turn the dialplan fallback's messages (left while the app was down) into orders.
     ingest_fallback_messages: bool = True
 

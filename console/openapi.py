@@ -488,3 +488,58 @@ def _screens() -> None:
 
 
 _screens()
+
+
+# Issue 17 (console/knowledge_http.py, public_http.py): the knowledge base, the public page.
+def _knowledge() -> None:
+    from console.knowledge_http import Answered, Decision, EntryChange, EntryCreate
+
+    for model in (EntryCreate, EntryChange, Decision, Answered):
+        schema = model.model_json_schema(ref_template=_REF + "{model}")
+        ANSWERS.update(schema.pop("$defs", {}))
+        ANSWERS[model.__name__] = schema
+    PARAMS["entry_id"] = _path("entry_id", _ROW_ID)
+    PARAMS["revision_id"] = _path("revision_id", _ROW_ID)
+    PARAMS["kb_q"] = _query("q", {"type": "string", "maxLength": 200})
+    ANSWERS["KnowledgeEntries"] = _object("entries", entries={"type": "array"})
+    ANSWERS["KnowledgeEntry"] = _object("id", "slug", "title", "answer", "clauses", "version",
+                                        id={"type": "integer"}, slug=_TEXT, title=_TEXT,
+                                        answer=_TEXT, clauses={"type": "array"},
+                                        version={"type": "integer"})
+    ANSWERS["KnowledgeRevision"] = _object("id", "kind", "state", id={"type": "integer"},
+                                           kind=_TEXT, state=_TEXT)
+    ANSWERS["Consultation"] = _object("order", "entry", order=_ref("Order"),
+                                      entry=_ref("KnowledgeEntry"))
+    ANSWERS["Commitments"] = _object("scope", "units", "limits", "outages",
+                                     scope={"type": "object"}, units={"type": "array"},
+                                     limits={"type": "array"}, outages={"type": "array"})
+    one = ("entry_id",)
+    PATHS.update({
+        "/api/knowledge": {
+            "get": _op("every active answer, or with q the best answers to a question",
+                       "KnowledgeEntries", params=("kb_q", "utility")),
+            "post": _op("a new answer, citing its clauses (business section, leader)",
+                        "KnowledgeEntry", EntryCreate, ok=201)},
+        "/api/knowledge/search": {"get": _op(
+            "the best answers to a question, scored, best first", "KnowledgeEntries",
+            params=("kb_q", "utility"))},
+        "/api/knowledge/{entry_id}": {
+            "get": _op("one answer with every version", "KnowledgeEntry", params=one),
+            "put": _op("a new version of an answer (business section, leader)",
+                       "KnowledgeEntry", EntryChange, params=one)},
+        "/api/knowledge/{entry_id}/proposals": {"post": _op(
+            "an agency's proposed wording, applied only when accepted", "KnowledgeRevision",
+            EntryChange, ok=201, params=one)},
+        "/api/knowledge/{entry_id}/answered": {"post": _op(
+            "the call answered on the spot with this answer: a closed consultation order",
+            "Consultation", Answered, ok=201, params=one)},
+        "/api/knowledge/proposals/{revision_id}/decision": {"post": _op(
+            "accept or refuse a proposal", "KnowledgeRevision", Decision,
+            params=("revision_id",))},
+        "/api/public/commitments": {"get": _op(
+            "what the hotline publishes (L 3.2.4(5)): scope, units, time limits with their "
+            "clauses, outages", "Commitments") | {"security": []}},
+    })
+
+
+_knowledge()

@@ -72,6 +72,24 @@ class LeaveQueue:
 
 
 @dataclass(frozen=True, slots=True)
+class FindAnswer:
+    """Understand the recorded question and look for a confident answer with a reading;
+    answered with an AnswerFound or AnswerNotFound event."""
+
+    recording_name: str
+    utility: Utility | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSelfService:
+    """Keep the record of a consultation answered by the IVR (no order is made)."""
+
+    entry_id: int
+    entry_version: int
+    recording_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Hangup:
     pass
 
@@ -93,6 +111,8 @@ Command = (
     | QueryPosition
     | RequestCallback
     | LeaveQueue
+    | FindAnswer
+    | NoteSelfService
     | Hangup
     | EndSession
 )

@@ -72,6 +72,20 @@ class AgentLeft:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerFound:
+    """The knowledge base answers the caller's question; `slug` names its reading."""
+
+    entry_id: int
+    entry_version: int
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerNotFound:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallerHungUp:
     pass
 
@@ -96,6 +110,8 @@ CallEvent = (
     | QueuePosition
     | AgentConnected
     | AgentLeft
+    | AnswerFound
+    | AnswerNotFound
     | CallerHungUp
     | HazardsHeard
 )

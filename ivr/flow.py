@@ -12,11 +12,13 @@ from typing import Any
 
 from ivr import commands as cmd
 from ivr import events as ev
+from ivr.knowledge_steps import KnowledgeSteps
 from ivr.model import (
     BranchNode,
     CallVars,
     Flow,
     HangupNode,
+    KnowledgeNode,
     MenuNode,
     Node,
     OrderNode,
@@ -77,7 +79,7 @@ class UnreadableState(ValueError):
     """A stored flow state that cannot be restored."""
 
 
-class FlowEngine(QueueSteps):
+class FlowEngine(QueueSteps, KnowledgeSteps):
     def __init__(self, flow: Flow) -> None:
         self.flow = flow
 
@@ -95,6 +97,9 @@ class FlowEngine(QueueSteps):
     def handle(self, state: CallState, event: ev.CallEvent) -> Step:
         if state.phase == ENDED:
             return state, []
+        consulted = self.knowledge_event(state, event)
+        if consulted is not None:
+            return consulted
         match event:
             case ev.CallReclaimed():
                 return self._reclaim(state)
@@ -166,7 +171,7 @@ class FlowEngine(QueueSteps):
             case ReadbackNode():
                 digits = tuple(node.digit_prefix + d for d in state.order_number or "")
                 return (*node.before, *digits, *node.after)
-            case PlayNode() | RecordNode() | QueueNode() | HangupNode():
+            case PlayNode() | RecordNode() | QueueNode() | HangupNode() | KnowledgeNode():
                 return node.prompts
         return ()
 
@@ -198,6 +203,8 @@ class FlowEngine(QueueSteps):
                 return state, [cmd.Record(name, node.max_seconds, node.max_silence_seconds)]
             case QueueNode():
                 return replace(state, phase=QUEUED), [cmd.EnterQueue(state.vars.utility)]
+            case KnowledgeNode():
+                return self.knowledge_prompted(state, node)
             case HangupNode():
                 return self._hang_up(state)
         return self._enter(state, self._node_next(state))

@@ -158,6 +158,29 @@ class QueueNode(_Strict):
     digit_prefix: str
 
 
+class KnowledgeNode(_Strict):
+    """Consultation self-service (L 3.2.3(1)): the caller says the question after a tone;
+    when the knowledge base has a confident answer with a recorded reading, it is read out
+    and the caller may then ask for an agent or leave a message; otherwise the recorded
+    question becomes a consultation order, answered later (`unanswered`, an order node)."""
+
+    kind: Literal["knowledge"]
+    prompts: tuple[str, ...]
+    max_seconds: int = Field(gt=0, le=120)
+    max_silence_seconds: int = Field(gt=0, le=30)
+    searching: tuple[str, ...] = ()  # heard while the words are looked up
+    answer_intro: tuple[str, ...] = ()
+    answer_prefix: str  # an entry's reading is the prompt answer_prefix + its slug
+    after: tuple[str, ...] = Field(min_length=1)
+    timeout_seconds: float = Field(gt=0, le=60)
+    agent_key: str = Field(pattern=r"^[0-9*#]$")
+    message_key: str = Field(pattern=r"^[0-9*#]$")
+    agent: str
+    message: str
+    unanswered: str
+    done: str
+
+
 class HangupNode(_Strict):
     kind: Literal["hangup"]
     prompts: tuple[str, ...] = ()
@@ -171,6 +194,7 @@ Node = Annotated[
     | OrderNode
     | ReadbackNode
     | QueueNode
+    | KnowledgeNode
     | HangupNode,
     Field(discriminator="kind"),
 ]
@@ -193,6 +217,8 @@ def successors(node: Node) -> list[str]:
             return [*(c.next for c in node.cases), node.otherwise]
         case QueueNode():
             return [node.unavailable]
+        case KnowledgeNode():
+            return [node.agent, node.message, node.unanswered, node.done]
         case HangupNode():
             return []
         case _:
@@ -218,6 +244,9 @@ def prompt_ids(node: Node) -> list[str]:
                 *(node.expected_wait.all_prompts() if node.expected_wait else []),
                 *(node.digit_prefix + d for d in "0123456789"), *COUNT_PROMPTS,
             ]
+        case KnowledgeNode():
+            # The entries' readings are checked against the knowledge base when offered.
+            return [*node.prompts, *node.searching, *node.answer_intro, *node.after]
         case PlayNode() | RecordNode() | HangupNode():
             return list(node.prompts)
         case _:

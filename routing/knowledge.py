@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from routing.enums import Utility
+from routing.knowledge_text import tidy
 
 DEFAULT_SEED_PATH = Path(__file__).with_name("knowledge.yaml")
 MAX_TITLE = 120
@@ -35,6 +36,18 @@ _FILLER = frozenset("的了吗呢吧啊么怎样什哪是在有我你他她们�
 # Question words every caller uses: they tell no answer from another (什么时候, 多长时间).
 _FILLER_PAIRS = frozenset({"怎么", "什么", "时候", "多久", "多长", "时间", "一下", "可以", "能不",
                            "不能", "是不", "不是", "多少", "哪里", "为什", "请问", "你们", "我们"})
+# Words callers and the standards use for one thing (暖气 / 供热 / 采暖 are all heating):
+# folded to one spelling before the text is cut, so a question need not use the entry's word.
+_SYNONYMS = {"供暖": ("供热", "采暖", "暖气", "取暖"), "燃气": ("天然气", "煤气"),
+             "井盖": ("井盖子", "盖子"), "消火栓": ("消防栓",), "水费": ("水钱",)}
+_FOLD = {word: canonical for canonical, words in _SYNONYMS.items() for word in words}
+_SAME_THING = re.compile("|".join(sorted(_FOLD, key=len, reverse=True)))
+
+
+def _canonical(match: re.Match[str]) -> str:
+    return _FOLD[match.group(0)]
+
+
 # How much a gram the base never uses counts against a match: a little, so a caller's own
 # story does not bury the words that matter, yet one shared pair in a stray sentence is
 # not an answer.
@@ -59,6 +72,11 @@ class EntryText(BaseModel):
     clauses: list[str] = Field(min_length=1, max_length=12)
     valid_from: date | None = None
     valid_to: date | None = None
+
+    @field_validator("title", "answer")
+    @classmethod
+    def _tidy(cls, text: str) -> str:
+        return tidy(text)
 
     @field_validator("tags", "clauses")
     @classmethod
@@ -123,7 +141,7 @@ def check_validity(valid_from: date | None, valid_to: date | None) -> None:
 def grams(text: str) -> frozenset[str]:
     """Character pairs of every run of letters, plus single characters that carry meaning."""
     found: set[str] = set()
-    for run in _WORDS.findall(text.lower()):
+    for run in _WORDS.findall(_SAME_THING.sub(_canonical, text.lower())):
         found.update(c for c in run if c not in _FILLER)
         pairs = (run[i:i + 2] for i in range(len(run) - 1))
         found.update(p for p in pairs if p not in _FILLER_PAIRS and not set(p) & _FILLER)

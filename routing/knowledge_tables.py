@@ -57,13 +57,16 @@ class KnowledgeRevision(Base):
 
 
 class KnowledgeUse(Base):
-    """A consultation answered on the spot (L 3.2.3(1)) and the answer it was given."""
+    """A consultation answered on the spot (L 3.2.3(1)) and the answer it was given: by an
+    agent (the closed consultation order) or by the IVR (the call; no order is made)."""
 
     __tablename__ = "knowledge_uses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("knowledge_entries.id"), index=True)
     entry_version: Mapped[int] = mapped_column(Integer)
-    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), unique=True)
+    call_session_id: Mapped[int | None] = mapped_column(ForeignKey("call_sessions.id"),
+                                                        index=True)
     by: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]

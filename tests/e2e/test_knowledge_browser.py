@@ -61,7 +61,7 @@ async def test_the_screen_pop_suggests_the_answer_and_the_agent_answers_on_the_s
     try:
         await live.first(lambda u: u["topic"] == "screen_pop"
                          and u["data"]["caller_number"] == number, within=30)
-        season = "#kb-results button:has-text('供暖期是从哪天到哪天')"
+        season = "#kb-results button:has-text('供暖期从哪天开始、到哪天结束')"
         await console.wait_for_selector(season, timeout=5000)
         await console.click(season)
         assert "11月15日" in (await console.text_content("#kb-text") or "")

@@ -210,7 +210,7 @@ def test_the_openapi_document_lists_every_json_route(tmp_path: Path) -> None:
               if r.resource is not None and r.method not in ("HEAD", "*")}
     pages = {"/", "/console", "/console/", "/wallboard", "/wallboard/", "/api/live",
              "/api/openapi.json", "/console/orders", "/console/supervision", "/agency",
-             "/agency/", "/api/agency/live"}
+             "/agency/", "/api/agency/live", "/public", "/public/"}
     json_routes = {(m, p) for m, p in served if p not in pages and not p.startswith("/static")
                    and not p.endswith(".xml")}  # Open311's XML twins of its JSON routes
     assert json_routes == documented

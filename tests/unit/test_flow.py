@@ -181,6 +181,9 @@ def _recording(engine: FlowEngine, keys: str) -> CallState:
 def _at_order(engine: FlowEngine, keys: str) -> CallState:
     state = _recording(engine, keys)
     state, commands = engine.handle(state, ev.RecordingDone(state.recording or "", 3.0))
+    if isinstance(commands[0], cmd.FindAnswer):  # a consultation looks for an answer first
+        state, commands = engine.handle(state, ev.AnswerNotFound("no-answer"))
+        commands = [c for c in commands if not isinstance(c, cmd.StopPlayback)]
     assert isinstance(commands[0], cmd.CreateOrder)
     return state
 

@@ -62,12 +62,15 @@ def upgrade() -> None:
             nullable=False),
         sa.Column("entry_version", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), sa.ForeignKey(
-            "work_orders.id", name="fk_knowledge_uses_order_id_work_orders"), nullable=False),
+            "work_orders.id", name="fk_knowledge_uses_order_id_work_orders")),
+        sa.Column("call_session_id", sa.Integer(), sa.ForeignKey(
+            "call_sessions.id", name="fk_knowledge_uses_call_session_id_call_sessions")),
         sa.Column("by", sa.String(64), nullable=False),
         sa.Column("at", TZ, nullable=False),
         sa.UniqueConstraint("order_id", name="uq_knowledge_uses_order_id"),
     )
     op.create_index("ix_knowledge_uses_entry_id", "knowledge_uses", ["entry_id"])
+    op.create_index("ix_knowledge_uses_call_session_id", "knowledge_uses", ["call_session_id"])
 
 
 def downgrade() -> None:
