@@ -71,10 +71,10 @@ from recordings.transcriber import Transcriber
 from routing import database_lock
 from routing.access_policy import load_access_policy
 from routing.agencies import load_directory
-from routing.backup import load_backup_policy
 from routing.agent_repository import AgentStore
 from routing.announcement_board import BOARD_REFRESH_S
 from routing.auto_dispatch import run_auto_dispatch
+from routing.backup import load_backup_policy
 from routing.db import make_engine, make_sessionmaker
 from routing.dispatch_policy import DispatchPolicy, load_dispatch_policy
 from routing.migrate import upgrade

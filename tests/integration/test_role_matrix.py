@@ -35,7 +35,7 @@ MISSING = "0000000000"  # no such order: a write that gets through changes nothi
 PARAMS = {"number": MISSING, "agent_id": "x1", "announcement_id": "999999",
           "channel_or_call": "no-such-call", "handover_id": "999999", "user_id": "nobody",
           "service_code": "water.maintenance",
-          "photo_id": "999999"}
+          "photo_id": "999999", "entry_id": "999999", "revision_id": "999999"}
 BODIES: dict[str, Any] = MATRIX.get("bodies", {})
 UNAVAILABLE_OK: set[str] = set(MATRIX.get("may_answer_503", []))  # readiness probes
 

@@ -84,7 +84,7 @@ def test_a_caller_who_hangs_up_before_the_answer_is_answered_later(
     state, commands = engine.handle(asked, ev.CallerHungUp())
     assert isinstance(commands[0], cmd.CreateOrder)
     assert commands[-1] == cmd.EndSession(CallOutcome.COMPLETED)
-    late, nothing = engine.handle(state, ev.AnswerFound(7, 1, "heating-season"))
+    _late, nothing = engine.handle(state, ev.AnswerFound(7, 1, "heating-season"))
     assert nothing == []  # the call is over: no answer is played to nobody
 
 
@@ -92,5 +92,5 @@ def test_a_restart_while_searching_asks_again_for_the_same_recording(
         engine: FlowEngine) -> None:
     asked, _ = _asked(engine)
     restored = CallState.restore(asked.snapshot())
-    state, commands = engine.handle(restored, ev.CallReclaimed())
+    _state, commands = engine.handle(restored, ev.CallReclaimed())
     assert commands == [cmd.FindAnswer(asked.recording or "", Utility.HEATING)]
