@@ -176,8 +176,6 @@ async def _database_answers(sessions: async_sessionmaker[AsyncSession]) -> bool:
     return True
 
 
-
-
 @routes.get("/api/orders/{number}")
 async def get_order(request: web.Request) -> web.Response:
     number = order_number(request)

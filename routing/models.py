@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from routing import knowledge_tables as knowledge_tables  # the knowledge base (issue 17)
 from routing import access_tables as access_tables  # Open311 clients, login attempts
+from routing import knowledge_tables as knowledge_tables  # the knowledge base (issue 17)
 from routing import order_tables as order_tables  # registers the engine's tables on Base
 from routing import peaks_tables as peaks_tables  # announcements, standby, handovers
 from routing import survey_tables as survey_tables  # callback surveys (回访)

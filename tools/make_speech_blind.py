@@ -46,7 +46,7 @@ if not __package__:
 
 from tools import tts  # noqa: E402
 
-np = tts.np
+np = tts.np  # type: ignore[attr-defined]  # numpy lives only in the TTS venv
 RATE = tts.TTS_RATE
 
 
