@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from routing.enums import OrderType
 from routing.knowledge import EntryText, KnowledgeError, Searchable, Seed, check_validity
 from routing.knowledge_tables import KnowledgeEntry, KnowledgeRevision, KnowledgeUse
+from routing.kpi_consultations import AnsweredBy, ConsultationRecord
+from routing.models import WorkOrder
 from routing.repository import audit
 
 _DAYS_PER_MONTH = 30
@@ -170,3 +173,22 @@ def _revision(entry_id: int, kind: str, state: str, content: dict[str, Any], act
               note: str | None = None) -> KnowledgeRevision:
     return KnowledgeRevision(entry_id=entry_id, kind=kind, state=state, content=content,
                              note=note, by=actor.id, at=actor.at)
+
+
+async def consultation_records(session: AsyncSession, *, since: datetime
+                               ) -> list[ConsultationRecord]:
+    """Every consultation taken since `since`: orders (on the spot when a knowledge use
+    closed them, else recorded for a reply) and calls the IVR answered."""
+    orders = await session.execute(
+        select(WorkOrder.utility, WorkOrder.created_at, KnowledgeUse.id)
+        .outerjoin(KnowledgeUse, KnowledgeUse.order_id == WorkOrder.id)
+        .where(WorkOrder.order_type == OrderType.CONSULTATION, WorkOrder.created_at >= since))
+    found = [ConsultationRecord(u.value if u else None, at,
+                                AnsweredBy.AGENT if use else AnsweredBy.LATER)
+             for u, at, use in orders]
+    calls = await session.execute(
+        select(KnowledgeEntry.utility, KnowledgeUse.at)
+        .join(KnowledgeEntry, KnowledgeEntry.id == KnowledgeUse.entry_id)
+        .where(KnowledgeUse.order_id.is_(None), KnowledgeUse.at >= since))
+    return found + [ConsultationRecord(u.value if u else None, at, AnsweredBy.IVR)
+                    for u, at in calls]

@@ -23,7 +23,9 @@ from ari_app.errors import CommandError
 from ari_app.settings import load_settings
 from routing.agencies import load_directory
 from routing.db import make_engine, make_sessionmaker
+from routing.knowledge_repository import consultation_records
 from routing.kpi import KpiReport, OrderRecord, Rate, Rates, kpi_report, load_config, record_of
+from routing.kpi_consultations import ConsultationRecord, consultation_report
 from routing.kpi_onsite import OnsiteReport, onsite_report
 from routing.kpi_report import render_html
 from routing.kpi_survey import SurveyRecord, survey_json, survey_report
@@ -52,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         records=asyncio.run(_survey_records(url, year)), window=report.window))
     document["onsite_timeliness"] = onsite_json(
         onsite_report(records=records, window=report.window))
+    document["consultations"] = consultation_report(  # L 3.2.3(1): answered on the spot
+        records=asyncio.run(_consultation_records(url, year)), window=report.window)
     if args.html:
         names = {a.id: a.name for a in load_directory().agencies.values()}
         args.html.write_text(render_html(document, names), encoding="utf-8")
@@ -80,6 +84,16 @@ async def _survey_records(url: str, year: int) -> list[SurveyRecord]:
     try:
         async with make_sessionmaker(engine)() as session:
             return await survey_records(session, since=datetime(year - 1, 12, 1, tzinfo=UTC))
+    finally:
+        await engine.dispose()
+
+
+async def _consultation_records(url: str, year: int) -> list[ConsultationRecord]:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            return await consultation_records(session,
+                                               since=datetime(year - 1, 12, 1, tzinfo=UTC))
     finally:
         await engine.dispose()
 

@@ -4,7 +4,12 @@ their history, and an agency's proposal decided by the business section."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -57,7 +62,8 @@ async def test_bad_queries_get_clear_errors(api: Client) -> None:
         assert r.status == 404 and (await r.json())["error"] == "no-such-knowledge-entry"
 
 
-async def test_answered_on_the_spot_closes_a_consultation_with_the_entry(api: Client) -> None:
+async def test_answered_on_the_spot_closes_a_consultation_with_the_entry(
+        api: Client, orders_db: str) -> None:
     staff = await login(api, "staff")
     entry = (await _search(api, staff, "暖气什么时候开始供"))[0]
     assert entry["slug"] == "heating-season"
@@ -71,6 +77,24 @@ async def test_answered_on_the_spot_closes_a_consultation_with_the_entry(api: Cl
     assert order["utility"] == "heating"  # the entry's utility when the agent named none
     async with api.get(f"/api/orders/{order['number']}", headers=staff) as r:
         assert (await r.json())["status"] == "closed"
+    # The statistics count it (kpi --json "consultations"), apart from one recorded for later.
+    later = {"utility": "heating", "order_type": "consultation", "caller_number": "13800001718",
+             "description": "问一下热计量收费的办法"}
+    async with api.post("/api/orders", json=later, headers=staff) as r:
+        assert r.status == 201, await r.text()
+    counted = (await _kpi(orders_db))["consultations"]["by_utility"]["heating"]
+    assert counted["answered_by_agent"] >= 1 and counted["recorded_for_reply"] >= 1
+    assert 0 < counted["on_the_spot"]["percent"] < 100
+
+
+async def _kpi(url: str) -> dict[str, Any]:
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ari_app.cli", "kpi", "--month", month, "--json",
+        "--database-url", url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return dict(json.loads(out))
 
 
 async def test_edits_keep_history_and_proposals_wait_for_the_business_section(
