@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from console.api import CENTER, ENGINE, current_user, now, read_body, translated
@@ -90,6 +90,16 @@ def _failed(exc: KnowledgeError) -> web.HTTPException:
     return api_error(web.HTTPUnprocessableEntity, "invalid-knowledge-entry", str(exc))
 
 
+def _text(body: EntryText, extra: str) -> EntryText:
+    """The entry's own fields of a request body (already checked once: tidying may leave a
+    title too short, which is still the client's error)."""
+    try:
+        return EntryText.model_validate(body.model_dump(exclude={extra}))
+    except ValidationError as exc:
+        raise api_error(web.HTTPUnprocessableEntity, "invalid-knowledge-entry",
+                        str(exc.errors(include_url=False, include_input=False))) from exc
+
+
 def _utility(request: web.Request) -> Utility | None:
     raw = request.query.get("utility")
     if not raw:
@@ -147,7 +157,7 @@ async def create(request: web.Request) -> web.Response:
     user = await current_user(request, KEEPERS)
     body = await read_body(request, EntryCreate)
     at = now()
-    text = EntryText.model_validate(body.model_dump(exclude={"slug"}))
+    text = _text(body, "slug")
     try:
         async with request.app[SESSIONS].begin() as session:
             row = await store.create_entry(
@@ -163,7 +173,7 @@ async def create(request: web.Request) -> web.Response:
 async def edit(request: web.Request) -> web.Response:
     user = await current_user(request, KEEPERS)
     body = await read_body(request, EntryChange)
-    text = EntryText.model_validate(body.model_dump(exclude={"note"}))
+    text = _text(body, "note")
     return await _in_entry(request, lambda s, row: store.edit_entry(
         s, row, text, actor=Actor(user.id, now()), note=body.note), entry_json)
 
@@ -173,7 +183,7 @@ async def propose(request: web.Request) -> web.Response:
     """An agency's better wording of an answer about its own service; decided by the center."""
     user = await current_user(request, {Role.AGENCY})
     body = await read_body(request, EntryChange)
-    text = EntryText.model_validate(body.model_dump(exclude={"note"}))
+    text = _text(body, "note")
     return await _in_entry(request, lambda s, row: store.propose(
         s, row, text, actor=Actor(user.id, now()), note=body.note), revision_json, status=201)
 

@@ -20,7 +20,14 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from routing.enums import Utility
 from routing.knowledge_text import tidy
@@ -80,10 +87,12 @@ class EntryText(BaseModel):
 
     @field_validator("tags", "clauses")
     @classmethod
-    def _short_items(cls, items: list[str]) -> list[str]:
+    def _short_items(cls, items: list[str], info: ValidationInfo) -> list[str]:
         cleaned = [i.strip() for i in items if i.strip()]
         if any(len(i) > 40 for i in cleaned):
             raise ValueError("each tag or clause is at most 40 characters")
+        if info.field_name == "clauses" and not cleaned:  # blank clauses cite nothing
+            raise ValueError("an answer cites at least one clause")
         return cleaned
 
 
