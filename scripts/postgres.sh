@@ -13,6 +13,17 @@ for _ in $(seq 1 30); do
   sleep 0.5
 done
 psql_as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -qtAc \"$1\""; }
+# The suite keeps several apps in one process (PostgreSQL and SQLite halves of the in-process
+# API tests, the production and fuzz apps, serve processes), each with its own pool: 100
+# connections ran out in a full run. Raised once, then the cluster is restarted for it.
+if [ "$(psql_as_postgres "SHOW max_connections")" -lt 400 ]; then
+  psql_as_postgres "ALTER SYSTEM SET max_connections = 400"
+  pg_ctlcluster $cluster restart
+  for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 && break
+    sleep 0.5
+  done
+fi
 [ "$(psql_as_postgres "SELECT 1 FROM pg_roles WHERE rolname='hotline'")" = "1" ] ||
   psql_as_postgres "CREATE ROLE hotline LOGIN PASSWORD 'hotline'"
 # One database per test family that owns its schema, so they never drop each other's.
