@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +11,8 @@ from ari_app.queue import QueueService
 from ari_app.queue_view import agent_json
 from console.api import read_body
 from console.http import SESSIONS, api_error
-from console.live import HUB, Update
+from console.live import HUB
+from console.live_socket import relay_until_closed
 from routing.acd import GENERAL, AcdError, AgentState
 from routing.agent_repository import AgentStore
 from routing.enums import Utility
@@ -103,19 +102,6 @@ async def live(request: web.Request) -> web.WebSocketResponse:
         await ws.send_json({"topic": "queue", "data": request.app[QUEUE].snapshot()})
         for sticky in list(request.app[HUB].latest.values()):
             await ws.send_json(sticky)
-        # The handler ends when the page goes, not at the next update: a quiet hub would
-        # otherwise hold shutdown up and write to a closed transport.
-        relay = asyncio.create_task(_relay(ws, updates))
-        try:
-            async for _ in ws:  # nothing is expected from the page
-                pass
-        finally:
-            relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await relay
+        await relay_until_closed(ws, updates, lambda update: update)
     return ws
 
-
-async def _relay(ws: web.WebSocketResponse, updates: asyncio.Queue[Update]) -> None:
-    while not ws.closed:
-        await ws.send_json(await updates.get())

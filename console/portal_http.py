@@ -4,11 +4,10 @@ numbers and orders (L 1.3(2), L 3.1.4)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +20,7 @@ from console.desk_reads import current_due
 from console.desk_rules import Urgency, urgency
 from console.http import SESSIONS, order_number
 from console.live import HUB, Update
+from console.live_socket import relay_until_closed
 from routing.calendar import SHANGHAI
 from routing.kpi import load_config, month_window, rates, record_of
 from routing.kpi_cli import rates_json
@@ -81,25 +81,16 @@ async def agency_live(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     with request.app[HUB].subscribe() as updates:
         await ws.send_json({"topic": "hello", "data": {"agency_id": user.agency_id}})
-        relay = asyncio.create_task(_relay(ws, updates, user.agency_id))
-        try:
-            async for _ in ws:  # nothing is expected from the page; this ends when it closes
-                pass
-        finally:
-            relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await relay
+        await relay_until_closed(ws, updates, partial(_for_unit, user.agency_id))
     return ws
 
 
-async def _relay(ws: web.WebSocketResponse, updates: asyncio.Queue[Update],
-                 agency: str | None) -> None:
-    while not ws.closed:
-        update = await updates.get()
-        data = update.get("data") or {}
-        if update["topic"] in LIVE_TOPICS and data.get("agency_id") == agency:
-            await ws.send_json({"topic": update["topic"], "at": update["at"],
-                                "data": {"number": data.get("number")}})
+def _for_unit(agency: str | None, update: Update) -> Update | None:
+    data = update.get("data") or {}
+    if update["topic"] in LIVE_TOPICS and data.get("agency_id") == agency:
+        return {"topic": update["topic"], "at": update["at"],
+                "data": {"number": data.get("number")}}
+    return None
 
 
 @routes.post("/api/agency/orders/{number}/return")

@@ -66,3 +66,18 @@ async def test_another_units_user_reaches_no_route_of_an_order_not_theirs(api: C
     assert (after["status"], after["version"]) == (before["status"], before["version"])
     async with api.get(f"/api/agency/orders/{number}", headers=await login(api, "water")) as r:
         assert r.status == 200 and json.loads(await r.text())["number"] == number
+
+
+async def test_a_units_live_feed_carries_only_its_own_dispatches(api: Client) -> None:
+    """/api/agency/live: the water unit hears of its dispatch (the number only); the gas
+    unit, listening at the same time, hears nothing of it."""
+    water, gas = await login(api, "water"), await login(api, "gas")
+    async with api.ws_connect("/api/agency/live", headers=water) as mine, \
+            api.ws_connect("/api/agency/live", headers=gas) as theirs:
+        assert (await mine.receive_json(timeout=5))["data"] == {"agency_id": "industry-water"}
+        assert (await theirs.receive_json(timeout=5))["data"] == {"agency_id": "industry-gas"}
+        number, _ = await _dispatched(api)
+        heard = await mine.receive_json(timeout=5)
+        assert heard["topic"] == "order_dispatched" and heard["data"] == {"number": number}
+        with pytest.raises(TimeoutError):
+            await theirs.receive_json(timeout=1)
