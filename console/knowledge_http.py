@@ -8,6 +8,8 @@ which entry, in which version, was read out. That order counts in the statistics
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -82,6 +84,15 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+@contextlib.contextmanager
+def _as_api_errors() -> Iterator[None]:
+    """The knowledge store's refusals as the API's errors."""
+    try:
+        yield
+    except KnowledgeError as exc:
+        raise _failed(exc) from exc
+
+
 def _failed(exc: KnowledgeError) -> web.HTTPException:
     if isinstance(exc, EntryNotFound):
         return api_error(web.HTTPNotFound, "no-such-knowledge-entry", "没有这条知识")
@@ -144,10 +155,8 @@ async def read(request: web.Request) -> web.Response:
     await current_user(request, READERS)
     entry_id = path_row_id(request, "entry_id")
     async with request.app[SESSIONS]() as session:
-        try:
+        with _as_api_errors():
             row = await store.load_entry(session, entry_id)
-        except KnowledgeError as exc:
-            raise _failed(exc) from exc
         history = [revision_json(r) for r in await store.revisions(session, entry_id)]
     return web.json_response({**entry_json(row), "revisions": history})
 
@@ -158,14 +167,12 @@ async def create(request: web.Request) -> web.Response:
     body = await read_body(request, EntryCreate)
     at = now()
     text = _text(body, "slug")
-    try:
+    with _as_api_errors():
         async with request.app[SESSIONS].begin() as session:
             row = await store.create_entry(
                 session, body.slug, text, owner=user.id,
                 review_on=at.date() + timedelta(days=REVIEW_DAYS), actor=Actor(user.id, at))
             answer = entry_json(row)
-    except KnowledgeError as exc:
-        raise _failed(exc) from exc
     return web.json_response(answer, status=201)
 
 
@@ -191,12 +198,10 @@ async def propose(request: web.Request) -> web.Response:
 async def _in_entry(request: web.Request, change: Any, shown: Any, status: int = 200
                     ) -> web.Response:
     entry_id = path_row_id(request, "entry_id")
-    try:
+    with _as_api_errors():
         async with request.app[SESSIONS].begin() as session:
             row = await store.load_entry(session, entry_id, lock=True)
             answer = shown(await change(session, row))
-    except KnowledgeError as exc:
-        raise _failed(exc) from exc
     return web.json_response(answer, status=status)
 
 
@@ -205,13 +210,11 @@ async def decide(request: web.Request) -> web.Response:
     user = await current_user(request, KEEPERS)
     body = await read_body(request, Decision)
     revision_id = path_row_id(request, "revision_id")
-    try:
+    with _as_api_errors():
         async with request.app[SESSIONS].begin() as session:
             revision = await store.decide(session, revision_id, accept=body.accept,
                                           actor=Actor(user.id, now()), note=body.note)
             answer = revision_json(revision)
-    except KnowledgeError as exc:
-        raise _failed(exc) from exc
     return web.json_response(answer)
 
 
@@ -223,10 +226,8 @@ async def answered(request: web.Request) -> web.Response:
     body = await read_body(request, Answered)
     entry_id = path_row_id(request, "entry_id")
     async with request.app[SESSIONS]() as session:
-        try:
+        with _as_api_errors():
             entry = await store.load_entry(session, entry_id)
-        except KnowledgeError as exc:
-            raise _failed(exc) from exc
     engine, at = request.app[ENGINE], now()
     intake = Intake(utility=body.utility or entry.utility, order_type=OrderType.CONSULTATION,
                     description=body.question, caller_number=body.caller_number,
