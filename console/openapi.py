@@ -21,6 +21,7 @@ from console.schemas import (
     Login,
     OrderCreate,
 )
+from console.staff_http import UserCreate
 from console.survey_http import CallbackPreference
 from routing.enums import Utility
 from routing.transitions import State
@@ -114,6 +115,9 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/logout": {"post": _op("log out", "LoggedOut") | {"security": []}},
     "/api/me/password": {"post": _op("change one's own password (ends every session)",
                                      "PasswordChanged", PasswordChange)},
+    "/api/users": {"post": _op(
+        "provision a user, an agent with its profile and skills (business section, leader)",
+        "UserCreated", UserCreate, 201)},
     "/api/users/{user_id}/unlock": {"post": _op(
         "unlock a user locked by wrong passwords (supervisors)", "Unlocked",
         params=("user_id",))},
@@ -190,6 +194,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     AgentDefinition,
     StateChange,
     PasswordChange,
+    UserCreate,
     CallbackPreference,
 )
 
@@ -213,6 +218,8 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "Me": _object("id", "name", "role", "agency_id", id=_TEXT, name=_TEXT, role=_TEXT,
                   agency_id=_NULLABLE_TEXT),
     "LoggedOut": _object("logged_out", logged_out={"const": True}),
+    "UserCreated": _object("id", "role", "agent", id=_TEXT, role=_TEXT,
+                           agent={"type": ["object", "null"]}),
     "Order": _object("number", "status", "order_type", "created_at", "version",
                      number=_TEXT, status=_TEXT, order_type=_TEXT, created_at=_TEXT,
                      version={"type": "integer"}, caller_number=_NULLABLE_TEXT),

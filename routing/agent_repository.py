@@ -75,3 +75,17 @@ class AgentStore:
                     **detail,
                 },
             )
+
+
+async def add_profile(session: AsyncSession, *, agent_id: str, name: str, endpoint: str,
+                      skills: dict[str, int], actor: str, now: datetime) -> Agent:
+    """A new agent's profile, in the caller's transaction (made with the user it belongs
+    to); ValueError when the agent exists already."""
+    if await session.get(AgentRow, agent_id) is not None:
+        raise ValueError(f"agent {agent_id} exists already")
+    row = AgentRow(id=agent_id, name=name, endpoint=endpoint, skills=skills,
+                   state=AgentState.LOGGED_OUT, state_since=now)
+    session.add(row)
+    await repository.audit(session, actor=actor, entity="agent", entity_id=agent_id,
+                           action="defined", detail={"endpoint": endpoint, "skills": skills})
+    return to_agent(row)
