@@ -74,7 +74,7 @@ from routing.access_policy import load_access_policy
 from routing.agencies import load_directory
 from routing.agent_repository import AgentStore
 from routing.announcement_board import BOARD_REFRESH_S
-from routing.auto_dispatch import run_auto_dispatch
+from routing.auto_dispatch import UNREVIEWED_TOPIC, run_auto_dispatch
 from routing.backup import load_backup_policy
 from routing.db import make_engine, make_sessionmaker
 from routing.dispatch_policy import DispatchPolicy, load_dispatch_policy
@@ -193,8 +193,9 @@ def _auto_dispatch(app: web.Application, policy: DispatchPolicy) -> list[asyncio
     wake = asyncio.Event()
     interval = app[SETTINGS].auto_dispatch_interval_seconds
     return [
-        asyncio.create_task(run_auto_dispatch(app[ENGINE], policy, interval_s=interval,
-                                              wake=wake)),
+        asyncio.create_task(run_auto_dispatch(
+            app[ENGINE], policy, interval_s=interval, wake=wake,
+            alert=lambda data: app[HUB].publish(UNREVIEWED_TOPIC, data))),
         asyncio.create_task(wake_on_orders(app[HUB], wake)),
     ]
 

@@ -17,6 +17,7 @@ from routing.lifecycle import Command, Event
 from routing.models import WorkOrder
 from routing.order_service import apply_event
 from routing.order_tables import User
+from routing.speech_doubt import unit_doubt
 from routing.transitions import Role, State
 from routing.webhook import mask_number
 
@@ -33,6 +34,10 @@ def agency_order_json(order: WorkOrder) -> dict[str, Any]:
         "caller_number_masked": mask_number(order.caller_number),
         "created_at": order.created_at.isoformat(),
         **engine_json(order),
+        # What the caller's words leave in doubt, and whether an agent reviewed it first.
+        "speech_doubt": unit_doubt(keys_words_disagree=order.keys_words_disagree,
+                                   speech=order.speech,
+                                   auto_dispatch_rule=order.auto_dispatch_rule),
     }
 
 

@@ -6,7 +6,9 @@ whose dispatch limit is within the policy's longest lead), asks the pure policy
 through the order service, as actor `system`, with the rule that fired on the order
 (`auto_dispatch_rule`) and in its audit row. When the rule says so, the unit's duty line is
 queued for a ring in the same transaction (a `voice_escalation` notice that the ARI side's
-duty caller carries out).
+duty caller carries out). A doubtful order (the policy's `doubtful` hold) is dispatched with
+a `dispatched_unreviewed` audit row and a notice for the center, and `alert` tells the
+supervisors once it is committed.
 
 Everything it knows is in the database: it may stop, restart, or run in two processes. Two
 passes that pick the same order both try, and the order's version lets exactly one dispatch
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,12 +33,16 @@ from routing.models import WorkOrder
 from routing.order_service import OrderEngine, ServiceError, dispatch
 from routing.order_tables import Notification
 from routing.repository import audit
+from routing.speech_doubt import speech_doubts
 from routing.transitions import OrderError, Role, State
 from routing.voice_escalation import KIND as VOICE
 
 log = logging.getLogger(__name__)
 ACTOR = "system"
 BATCH = 200
+# The center's notice that a doubtful order went to its unit with nobody reviewing it.
+UNREVIEWED = "unreviewed_dispatch"
+UNREVIEWED_TOPIC = "dispatch_unreviewed"  # the live hub's alert to the supervisors
 
 
 @dataclass
@@ -43,6 +50,7 @@ class AutoDispatchReport:
     examined: int = 0
     dispatched: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    unreviewed: list[dict[str, Any]] = field(default_factory=list)  # for the supervisors
 
 
 def _longest_lead(policy: DispatchPolicy) -> timedelta:
@@ -73,7 +81,7 @@ def decision_for(policy: DispatchPolicy, row: WorkOrder) -> Decision:
     """The policy's decision about a stored order."""
     return decide(policy, utility=row.utility, order_type=row.order_type,
                   emergency=row.emergency, created_at=row.created_at,
-                  dispatch_due=row.dispatch_due)
+                  dispatch_due=row.dispatch_due, doubtful=row.keys_words_disagree)
 
 
 async def history_district(session: AsyncSession, row: WorkOrder) -> str | None:
@@ -104,19 +112,42 @@ async def _unit(engine: OrderEngine, row: WorkOrder) -> tuple[str | None, str | 
         return None, None
 
 
-def _mark(decision: Decision, district_from: str | None, at: datetime) -> Any:
+def _mark(decision: Decision, district_from: str | None, at: datetime,
+          alerts: list[dict[str, Any]]) -> Any:
     async def also(session: AsyncSession, row: WorkOrder) -> None:
         row.auto_dispatch_rule = decision.rule
         await audit(session, actor=ACTOR, entity="work_order", entity_id=row.number,
                     action="auto_dispatched",
                     detail={"rule": decision.rule, "clauses": list(decision.clauses),
                             "agency": row.agency_id, "district_from": district_from})
+        if decision.unreviewed_doubt:
+            await _unreviewed(session, row, decision, at)
+            alerts.append(unreviewed_alert(row))  # told once the dispatch is committed
         if decision.ring_duty_line:
             session.add(Notification(
                 order_id=row.id, kind=VOICE, due_at=at, created_at=at, agency_id=row.agency_id,
                 detail={"number": row.number, "contact": "duty", "step": 0,
                         "why": "dispatched"}))
     return also
+
+
+async def _unreviewed(session: AsyncSession, row: WorkOrder, decision: Decision,
+                      at: datetime) -> None:
+    """The audit row that nobody reviewed the doubt, and the center's notice of it."""
+    doubts = speech_doubts(keys_words_disagree=row.keys_words_disagree, speech=row.speech)
+    detail = {"rule": decision.rule, "clauses": list(decision.clauses),
+              "agency": row.agency_id, "doubts": doubts}
+    await audit(session, actor=ACTOR, entity="work_order", entity_id=row.number,
+                action="dispatched_unreviewed", detail=detail)
+    session.add(Notification(order_id=row.id, kind=UNREVIEWED, due_at=at, created_at=at,
+                             agency_id=row.agency_id, detail={"number": row.number, **detail}))
+
+
+def unreviewed_alert(row: WorkOrder) -> dict[str, Any]:
+    """What the supervisors are told of a doubtful order sent unreviewed."""
+    return {"number": row.number, "agency_id": row.agency_id, "utility": row.utility,
+            "doubts": speech_doubts(keys_words_disagree=row.keys_words_disagree,
+                                    speech=row.speech)}
 
 
 async def dispatch_owed(engine: OrderEngine, policy: DispatchPolicy, *, now: datetime
@@ -126,27 +157,35 @@ async def dispatch_owed(engine: OrderEngine, policy: DispatchPolicy, *, now: dat
     for row, decision in await _candidates(engine, policy, now):
         report.examined += 1
         agency_id, district_from = await _unit(engine, row)
+        alerts: list[dict[str, Any]] = []
         try:
             await dispatch(engine, number=row.number, actor=ACTOR, role=Role.BUSINESS_SECTION,
                            at=now, agency_id=agency_id,
-                           also=_mark(decision, district_from, now))
+                           also=_mark(decision, district_from, now, alerts))
         except (ServiceError, OrderError) as exc:  # taken meanwhile, or no unit for it
             log.info("auto-dispatch of %s not done: %s", row.number, exc)
             report.refused.append(row.number)
             continue
         report.dispatched.append(row.number)
+        report.unreviewed += alerts
     return report
 
 
 async def run_auto_dispatch(engine: OrderEngine, policy: DispatchPolicy, *, interval_s: float,
-                            wake: asyncio.Event) -> None:
-    """A pass every interval, and at once when woken (an order committed or flagged)."""
+                            wake: asyncio.Event,
+                            alert: Callable[[dict[str, Any]], None] | None = None) -> None:
+    """A pass every interval, and at once when woken (an order committed or flagged);
+    `alert` tells the supervisors of each doubtful order sent unreviewed."""
     while True:
         wake.clear()
         try:
             report = await dispatch_owed(engine, policy, now=datetime.now(UTC))
             if report.dispatched:
                 log.info("auto-dispatched %s", report.dispatched)
+            for unreviewed in report.unreviewed:
+                log.warning("doubtful order %s dispatched unreviewed", unreviewed["number"])
+                if alert is not None:
+                    alert(unreviewed)
         except asyncio.CancelledError:
             raise
         except Exception:  # a database blip must not end the dispatcher

@@ -98,17 +98,28 @@ class ReceiptChase(_Strict):
         return self
 
 
+class DoubtfulHold(_Strict):
+    """How long a doubtful non-emergency order waits for an agent (a share of its window)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    hold_share: float = Field(gt=0, lt=1)
+    clauses: tuple[str, ...] = Field(min_length=1)
+    source: str = Field(pattern="^(standard|center_default)$")
+    note: str | None = None
+
+
 class DispatchPolicy(_Strict):
     version: int = 1
     rules: tuple[Rule, ...] = Field(min_length=1)
+    doubtful: DoubtfulHold
     receipt_chase: ReceiptChase
     duty_supervisor: Duty
 
     @model_validator(mode="after")
     def _complete(self) -> DispatchPolicy:
         ids = [rule.id for rule in self.rules]
-        if len(set(ids)) != len(ids):
-            raise ValueError("rule ids must be unique")
+        if len(set(ids)) != len(ids) or self.doubtful.id in ids:
+            raise ValueError("rule ids (and doubtful.id) must be unique")
         if not self.rules[-1].match.everything:
             raise ValueError("the last rule must match every order (match: {})")
         if any(rule.match.everything for rule in self.rules[:-1]):
@@ -125,13 +136,35 @@ class Decision:
     review: bool  # on the agents' review list until dispatched
     auto_at: datetime | None  # when the system dispatches it by itself; None: only a person
     ring_duty_line: bool
+    unreviewed_doubt: bool = False  # doubtful speech, sent by the system if nobody reviews it
 
 
 def decide(policy: DispatchPolicy, *, utility: Utility | None, order_type: OrderType,
-           emergency: bool, created_at: datetime, dispatch_due: datetime | None) -> Decision:
+           emergency: bool, created_at: datetime, dispatch_due: datetime | None,
+           doubtful: bool = False) -> Decision:
     """The first fitting rule's decision. An order without a utility or a dispatch limit is
-    never dispatched by the system: it has no unit yet (an agent classifies it)."""
+    never dispatched by the system: it has no unit yet (an agent classifies it). A doubtful
+    non-emergency order the rule would dispatch by itself is held for an agent instead
+    (`held_for_review`)."""
     rule = next(r for r in policy.rules if r.match.fits(utility, order_type, emergency))
+    decision = _by_rule(rule, utility=utility, created_at=created_at, dispatch_due=dispatch_due)
+    if (doubtful and not emergency and decision.review and decision.auto_at is not None
+            and dispatch_due is not None):
+        return held_for_review(policy.doubtful, created_at=created_at, dispatch_due=dispatch_due)
+    return decision
+
+
+def held_for_review(hold: DoubtfulHold, *, created_at: datetime, dispatch_due: datetime
+                    ) -> Decision:
+    """A doubtful order's decision: on the review list until `hold_share` of its window."""
+    window = max(dispatch_due - created_at, timedelta(0))
+    return Decision(rule=hold.id, clauses=hold.clauses, review=True,
+                    auto_at=created_at + window * hold.hold_share, ring_duty_line=False,
+                    unreviewed_doubt=True)
+
+
+def _by_rule(rule: Rule, *, utility: Utility | None, created_at: datetime,
+             dispatch_due: datetime | None) -> Decision:
     auto_at = None
     lead = rule.auto_before_due_minutes
     if utility is not None and rule.dispatch is Mode.AT_COMMIT:
