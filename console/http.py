@@ -122,10 +122,21 @@ def engine_json(order: WorkOrder) -> dict[str, Any]:
         "satisfaction": order.satisfaction.value if order.satisfaction else None,  # 回访
         "callback_declined": order.callback_declined,
         "auto_dispatch_rule": order.auto_dispatch_rule,  # None: dispatched by a person
+        "unit_reply": unit_reply(order),
         "deadlines": {name: _iso(getattr(order, name)) for name in _DEADLINES}
         | {"clauses": order.deadline_clauses},
         **{name: _iso(getattr(order, name)) for name in _MOMENTS},
     }
+
+
+def unit_reply(order: WorkOrder) -> dict[str, Any] | None:
+    """The unit's report on the order (L 3.2.3(2): what was done, or why not), for the agent
+    who phones the citizen back; None until a unit has reported (or after a reopen)."""
+    record = order.lifecycle or {}
+    if record.get("outcome_by") is None or record.get("outcome_reason") is None:
+        return None
+    return {"agency_id": record["outcome_by"], "handled": record.get("handled_at") is not None,
+            "text": record["outcome_reason"]}
 
 
 _DEADLINES = ("dispatch_due", "receipt_due", "onsite_due", "resolve_due")

@@ -63,6 +63,7 @@ class Order:
     completed_at: datetime | None = None  # set on close: the accepted handling's report time
     closed_at: datetime | None = None
     outcome_reason: str | None = None  # answer, or why it was not handled
+    outcome_by: str | None = None  # the unit whose report outcome_reason is; None: an agent's
     failed_handlings: int = 0  # reopened because the citizen was not satisfied
     returns: int = 0  # sent back by a unit as not theirs (推诿)
     supervision: bool = False  # in the supervision section's queue (督办, L 3.1.1)
@@ -178,7 +179,8 @@ def _need(value: _T | None, what: str, event: Event) -> _T:
 
 def _answer(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
     answer = _need(cmd.reason, "the answer given", cmd.event)
-    return replace(order, outcome_reason=answer, completed_at=cmd.at, closed_at=cmd.at), {}
+    return replace(order, outcome_reason=answer, outcome_by=None, completed_at=cmd.at,
+                   closed_at=cmd.at), {}
 
 
 def _dispatch(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
@@ -210,6 +212,7 @@ def _report(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
     reason = cmd.reason if handled else _need(cmd.reason, "the reason", cmd.event)
     return replace(
         order, handled_at=cmd.at if handled else None, outcome_reason=reason,
+        outcome_by=cmd.actor_agency,
         first_handled_at=order.first_handled_at or (cmd.at if handled else None),
         pending=_withdrawn(order.pending),
     ), {}
@@ -266,7 +269,8 @@ def _close(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
 def _reopen(order: Order, cmd: Command) -> tuple[Order, dict[str, str]]:
     _need(cmd.reason, "what the citizen is not satisfied with", cmd.event)
     reopened = replace(
-        order, failed_handlings=order.failed_handlings + 1, handled_at=None, outcome_reason=None
+        order, failed_handlings=order.failed_handlings + 1, handled_at=None, outcome_reason=None,
+        outcome_by=None,
     )
     detail = {"failed_handlings": str(reopened.failed_handlings)}
     if not order.supervision and (why := supervision_reason(reopened)) is not None:
