@@ -46,7 +46,7 @@ function show(data) {
     ["区县", label(DISTRICTS, o.district)], ["地址", o.address ?? "—"],
     ["来电号码", o.caller_number ?? "—"], ["IVR 路径", pathText(o.ivr_path)],
     ["问题描述", o.description ?? "—"], ["承办单位", agency?.name ?? o.agency_id ?? "—"],
-    ["受理时间", when(o.created_at)],
+    ["受理时间", when(o.created_at)], ["单位答复", replyText(o.unit_reply)],
   ].flatMap(([k, v]) => [h("dt", {}, k), h("dd", { "data-fact": k }, v)]));
   showDeadlines(data);
   showActions(data);
@@ -61,6 +61,11 @@ function show(data) {
     h("time", {}, when(t.at)), " ", h("strong", {}, label(TIMELINE, t.kind)), " ",
     h("span", { class: "muted" }, t.who ?? "", t.role ? `（${label(ROLES, t.role)}）` : ""),
     detailText(t))));
+}
+
+// What the unit reported (L 3.2.3(2)): read out to the citizen at the callback.
+function replyText(reply) {
+  return reply ? `${reply.handled ? "已处理" : "未处理"}：${reply.text}` : "—";
 }
 
 function detailText(item) {
