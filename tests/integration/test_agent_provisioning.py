@@ -68,3 +68,13 @@ async def test_given_a_bad_user_then_4xx_and_nothing_is_made(
         assert (r.status, (await r.json())["error"]) == (status, error)
     async with api.post("/api/login", json={"user": "a7103", "password": NEW_PASSWORD}) as r:
         assert r.status == 401  # no such user was made
+
+
+async def test_given_the_console_login_page_then_it_says_only_what_is_true(api: Client) -> None:
+    """Login exists on every server: no "登录接口尚未提供" and no agent picker beside it."""
+    async with api.get("/console/") as r:
+        page = await r.text()
+    async with api.get("/static/js/console.js") as r:
+        script = await r.text()
+    assert 'id="login-form"' in page
+    assert "尚未提供" not in page + script and "pick-agent" not in page + script

@@ -1,6 +1,6 @@
 // The agent console: who I am, my state, the screen-pop for my calls and the order form.
 
-import { api, missing, problem } from "./api.js";
+import { api, problem } from "./api.js";
 import { $, fill, h, options } from "./dom.js";
 import {
   AGENT_STATES, DISTRICTS, ORDER_STATES, ORDER_TYPES, PAUSE_REASONS, UTILITIES,
@@ -9,7 +9,7 @@ import {
 import { connectLive } from "./live.js";
 import { closeKnowledge, setUpKnowledge, suggestFor } from "./knowledge.js";
 
-const state = { agentId: null, agent: null, pop: null, viaLogin: false };
+const state = { agentId: null, agent: null, pop: null };
 
 // -- who am I ----------------------------------------------------------------------------
 
@@ -25,11 +25,7 @@ async function start() {
   options(form.district, DISTRICTS, { blank: "未知" });
 
   const me = await api("GET", "/api/me");
-  if (me.ok && identityOf(me.data)) {
-    state.viaLogin = true;
-    return enter(identityOf(me.data));
-  }
-  if (missing(me)) return showPicker();  // no login API on this server
+  if (me.ok && identityOf(me.data)) return enter(identityOf(me.data));
   showLogin();
 }
 
@@ -38,41 +34,20 @@ function showLogin() {
   $("#login-form").hidden = false;
 }
 
-async function showPicker() {
-  $("#login").hidden = false;
-  $("#login-form").hidden = true;
-  $("#pick-form").hidden = false;
-  const result = await api("GET", "/api/agents");
-  if (!result.ok) return say("#login-message", problem(result));
-  options($("#pick-agent"), Object.fromEntries(
-    result.data.agents.map((a) => [a.id, `${a.id}（${label(AGENT_STATES, a.state)}）`])));
-  const last = localStorage.getItem("agentId");
-  if (last && result.data.agents.some((a) => a.id === last)) $("#pick-agent").value = last;
-}
-
 $("#login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   const result = await api("POST", "/api/login",
     { user: form.user.value.trim(), password: form.password.value });
-  if (missing(result)) return showPicker();
   if (!result.ok) {
     return say("#login-message", result.status === 401 ? "工号或密码错误" : problem(result));
   }
   const me = await api("GET", "/api/me");
-  state.viaLogin = true;
   enter(identityOf(me.ok ? me.data : result.data) ?? form.user.value.trim());
 });
 
-$("#pick-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  localStorage.setItem("agentId", $("#pick-agent").value);
-  enter($("#pick-agent").value);
-});
-
 $("#sign-off").addEventListener("click", async () => {
-  if (state.viaLogin) await api("POST", "/api/logout");
-  localStorage.removeItem("agentId");
+  await api("POST", "/api/logout");
   location.reload();
 });
 
@@ -224,8 +199,7 @@ $("#order-form").addEventListener("submit", async (event) => {
   const result = await api("POST", "/api/orders", body);
   if (!result.ok) {
     $("#order-submit").disabled = false;
-    const text = missing(result) ? `工单接口尚未提供（${result.status}），工单未保存` : problem(result);
-    return say("#order-result", text, "error");
+    return say("#order-result", `${problem(result)}，工单未保存`, "error");
   }
   say("#order-result", `工单已创建：${result.data.number}`, "ok");
   $("#order-result").dataset.number = result.data.number;
