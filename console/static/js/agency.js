@@ -115,6 +115,7 @@ function show(o) {
     ["区县", label(DISTRICTS, o.district)], ["地址", o.address ?? "—"],
     ["来电号码", o.caller_number_masked ?? "—"], ["问题描述", o.description ?? "—"],
     ["转写", o.transcript ?? "—"], ["受理时间", when(o.created_at)], ["已申请延期", `${o.extension_count} 次`],
+    ...(o.speech_doubt ? [["语音存疑", `${o.speech_doubt.reviewed ? "已经坐席审核" : "未经坐席审核，系统按时限派单"}：${o.speech_doubt.reasons.join("；")}`]] : []),
   ].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
   // The unit's deadlines while it has the order; none runs once it has reported.
   const running = ["dispatched", "received", "pending"].includes(o.status);
