@@ -81,8 +81,8 @@ def _by_hand(args: argparse.Namespace, *, sl: float, answer_seconds: float, shri
     if args.json:
         print(json.dumps(asdict(need)))
     else:
-        print(f"{need.agents_on_phones} agents on the phones, {need.agents_rostered} rostered "
-              f"(service level {need.service_level:.0%}, occupancy {need.occupancy:.0%})")
+        print(f"需在线坐席 {need.agents_on_phones} 人，排班 {need.agents_rostered} 人"
+              f"（服务水平 {need.service_level:.0%}，占用率 {need.occupancy:.0%}）")
     return 0
 
 
@@ -144,23 +144,35 @@ async def _calls_that_day(url: str, day: date) -> int:
 def _what_counts(calls: int, document: dict[str, Any]) -> str:
     """Why the offered calls can be far fewer than the day's calls: only agent work counts."""
     offered = sum(r["offered"] for r in document["intervals"])
-    return (f"{calls} calls reached the hotline that day; {offered} of them entered the "
-            "agents' line (key 0, or sent to an agent by the IVR) and are counted above. "
-            "Calls that ended in the IVR (an order taken by keys and voice, or a hang-up) "
-            "need no agent and are not counted.")
+    return (f"当天共有 {calls} 通来电进入热线，其中 {offered} 通进入人工坐席队列"
+            "（按 0 转人工，或由语音导航转给坐席），上表只统计这些来电；"
+            "在语音导航中结束的来电（按键和语音已生成工单，或中途挂断）不需要坐席，不计入。")
+
+
+def _basis(document: dict[str, Any]) -> str:
+    """How the figures are reckoned: the policy's target, and for a plan what it comes from."""
+    rules = document["rules"]
+    said = (f"按 {rules['service_level']:.0%} 的来电在 {rules['answer_seconds']:.0f} 秒内接听计算"
+            f"（Erlang C，依据 {'、'.join(rules['clauses'])}），排班另加 {rules['shrinkage']:.0%}"
+            "的休息与缺勤")
+    if "day_kind" in document:
+        kind = "工作日" if document["day_kind"] == "working_day" else "休息日"
+        said += (f"；预计来电为前 {len(document['history_days'])} 个{kind}同一时段来电的平均数，"
+                 "乘以可预见高峰的系数")
+    return said
 
 
 def _summary(document: dict[str, Any]) -> str:
     busy = [r for r in document["intervals"] if r["needed"] or r.get("logged_in")]
-    lines = [f"{document['date']} ({len(busy)} half hours with calls offered to agents "
-             "or agents logged in)"]
+    lines = [f"{document['date']}（共 {len(busy)} 个半小时有转人工来电或有坐席在线）",
+             _basis(document)]
     for r in busy:
         start = r["start"][11:16]
         if "forecast_calls" in r:
-            lines.append(f"  {start}  {r['forecast_calls']:7.2f} calls  ×{r['factor']:<4}"
-                         f"  {r['needed']:3} on phones  {r['needed_rostered']:3} rostered")
+            lines.append(f"  {start}  预计来电 {r['forecast_calls']:7.2f}  ×{r['factor']:<4}"
+                         f"  需在线 {r['needed']:3}  需排班 {r['needed_rostered']:3}")
         else:
-            lines.append(f"  {start}  {r['offered']:4} offered  {r['answered']:4} answered"
-                         f"  {r['needed']:3} needed  {r['logged_in']:6.2f} logged in"
-                         f"  short {r['shortfall']:.2f}")
+            lines.append(f"  {start}  转人工 {r['offered']:4}  接通 {r['answered']:4}"
+                         f"  需在线 {r['needed']:3}  实际在线 {r['logged_in']:6.2f}"
+                         f"  缺口 {r['shortfall']:.2f}")
     return "\n".join(lines)

@@ -170,9 +170,11 @@ async def test_given_a_days_calls_and_agents_then_both_endpoints_give_the_hand_c
     assert await cli(orders_db, "--plan", "--date", str(DAY)) == plan
     # Read by a person, it says which calls it counts (issue 19: "0 half hours" on a busy box).
     text = await cli(orders_db, "--observed", "--date", str(DAY), as_json=False)
-    said = re.search(r"(\d+) calls reached the hotline that day; 6 of them entered the agents'",
-                     text)
-    assert said and int(said[1]) >= 6 and "are not counted" in text, text
+    said = re.search(r"当天共有 (\d+) 通来电进入热线，其中 6 通进入人工坐席队列", text)
+    assert said and int(said[1]) >= 6 and "不计入" in text, text
+    assert "的来电在 15 秒内接听计算" in text and "calls" not in text, text
+    plan_text = await cli(orders_db, "--plan", "--date", str(DAY), as_json=False)
+    assert "预计来电为前 4 个工作日同一时段来电的平均数" in plan_text, plan_text
 
 
 async def test_staffing_is_for_supervisors_and_refuses_unknown_or_bad_parameters(
