@@ -4,14 +4,25 @@ Every test that takes the `api` fixture (tests/integration/orders_support.py) ru
 engine: PostgreSQL and SQLite, the store `make run` uses, in a file of its own per session.
 `HOTLINE_TEST_ENGINES=postgresql` (or `sqlite`) narrows the run. A module that needs what
 only PostgreSQL has says so with `pytestmark = [..., pytest.mark.postgres_only]`.
+
+Tests that place real calls take `served` instead of `hotline` when they are the core of the
+call path (an IVR order with its recording, a queued call to an agent, an emergency
+dispatched with the duty line): `serve` runs on each engine, the SQLite one on a fresh file
+in place of the shared PostgreSQL one for the time of the test.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
+from routing.migrate import upgrade
+from tests.conftest import HotlineProcess
 from tests.integration.orders_support import ORDERS_DB
 
 ENGINES = tuple(
@@ -40,3 +51,27 @@ def orders_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         return f"sqlite+aiosqlite:///{path}"
     assert request.param == "postgresql", f"unknown engine {request.param}"
     return ORDERS_DB
+
+
+@pytest.fixture(params=ENGINES)
+async def served(request: pytest.FixtureRequest, hotline: HotlineProcess, tmp_path: Path
+                 ) -> AsyncIterator[HotlineProcess]:
+    """`serve` with real calls on the engine of this parameter; on SQLite its log must hold
+    no traceback when the test is over (the default store's wallboard, sweeper and duty
+    line all tick while the call goes through)."""
+    if request.param == "postgresql":
+        yield hotline
+        return
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hotline.db'}"
+    await asyncio.to_thread(upgrade, url)
+    mine = HotlineProcess(hotline.settings.model_copy(update={"database_url": url}),
+                          tmp_path / "serve-sqlite.log", hotline.extra_env)
+    hotline.kill(signal.SIGTERM)  # one ARI app name: one serve at a time
+    try:
+        await asyncio.to_thread(mine.start)
+        yield mine
+    finally:
+        mine.kill(signal.SIGTERM)
+        await asyncio.to_thread(hotline.start)
+    log = mine.log_path.read_text(errors="replace")
+    assert "Traceback" not in log, log[-6000:]

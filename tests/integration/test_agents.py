@@ -25,12 +25,23 @@ pytestmark = pytest.mark.integration
 TO_AGENT = ["3", "0"]  # gas, then "an agent" in the type menu
 
 
-@pytest.fixture
-async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
-    admin = await admin_headers(hotline.settings, hotline.api_url)  # agent writes need one
-    async with aiohttp.ClientSession(base_url=hotline.api_url, headers=admin) as http:
+async def _admin_api(process: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
+    admin = await admin_headers(process.settings, process.api_url)  # agent writes need one
+    async with aiohttp.ClientSession(base_url=process.api_url, headers=admin) as http:
         yield http
         await log_everyone_out(http)
+
+
+@pytest.fixture
+async def api(hotline: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
+    async for http in _admin_api(hotline):
+        yield http
+
+
+@pytest.fixture
+async def served_api(served: HotlineProcess) -> AsyncIterator[aiohttp.ClientSession]:
+    async for http in _admin_api(served):
+        yield http
 
 
 async def make_agent(http: aiohttp.ClientSession, agent_id: str, extension: str) -> None:
@@ -49,17 +60,18 @@ async def agent_state(http: aiohttp.ClientSession, agent_id: str) -> dict[str, A
 
 
 async def test_three_callers_two_agents_served_in_arrival_order_and_recorded(
-    hotline: HotlineProcess, caller: CallerSim, api: aiohttp.ClientSession, settings: Settings
+    served: HotlineProcess, caller: CallerSim, served_api: aiohttp.ClientSession,
+    settings: Settings
 ) -> None:
     caller.answerers["agent2001"] = Answerer(hang_up_after=6)
     caller.answerers["agent2002"] = Answerer(hang_up_after=6)
-    await make_agent(api, "a2001", "agent2001")
-    await make_agent(api, "a2002", "agent2002")
+    await make_agent(served_api, "a2001", "agent2001")
+    await make_agent(served_api, "a2002", "agent2002")
 
     async def one(delay: float, number: str) -> dict[str, Any]:
         await asyncio.sleep(delay)
         return await call_and_fetch(
-            caller, hotline, Scenario(keys=TO_AGENT, caller_number=number, timeout=90)
+            caller, served, Scenario(keys=TO_AGENT, caller_number=number, timeout=90)
         )
 
     results = await asyncio.gather(one(0, "13700000001"), one(2, "13700000002"),
@@ -75,7 +87,7 @@ async def test_three_callers_two_agents_served_in_arrival_order_and_recorded(
         stored = set(await ari.stored_recordings())
     for result in results:
         assert f"conv-{result['hotline']['channel_id']}" in stored
-    state = await agent_state(api, "a2001")
+    state = await agent_state(served_api, "a2001")
     assert state["state"] in ("after_call_work", "available")
 
 

@@ -74,20 +74,20 @@ async def test_given_keys_3_1_alone_then_the_order_is_an_emergency_dispatched_by
 
 
 async def test_given_keys_3_1_and_a_spoken_leak_then_the_gas_unit_has_it_within_60_s_and_signs(
-    hotline: HotlineProcess, caller: CallerSim
+    served: HotlineProcess, caller: CallerSim
 ) -> None:
     duty = Answerer(voice=None, press="1", press_after=4.0)
     caller.answerers["duty-industry-gas"] = duty
     result = await call_and_fetch(
-        caller, hotline, Scenario(keys=["3", "1"], say=SPEECH / "gas_leak_01.wav"))
+        caller, served, Scenario(keys=["3", "1"], say=SPEECH / "gas_leak_01.wav"))
     number = result["order_number"]
     ended = datetime.fromisoformat(result["hotline"]["ended_at"])
-    order = await _until(hotline.api_url, number, lambda o: o["dispatched_at"], 60)
+    order = await _until(served.api_url, number, lambda o: o["dispatched_at"], 60)
     assert order["agency_id"] == "industry-gas" and order["emergency"] is True
     assert (datetime.fromisoformat(order["dispatched_at"]) - ended).total_seconds() <= 60
-    order = await _until(hotline.api_url, number, lambda o: o["status"] == "received", 60)
+    order = await _until(served.api_url, number, lambda o: o["status"] == "received", 60)
     assert len(duty.answered) == 1  # rung at once, once; its key 1 is the receipt
-    trail = await _trail(hotline.settings.database_url, number)
+    trail = await _trail(served.settings.database_url, number)
     auto = [e for e in trail if e.action == "auto_dispatched"]
     assert len(auto) == 1 and auto[0].actor == "system"
     assert auto[0].detail["rule"] == "emergency-at-once"
