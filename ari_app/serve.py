@@ -51,6 +51,7 @@ from console import (
     portal_http,
     public_http,
     snoop_http,
+    softphone_http,
     staff_http,
     staffing_http,
     supervision_http,
@@ -114,6 +115,8 @@ def init_app(settings: Settings) -> web.Application:
     app[ACCESS_POLICY] = access
     app[open311_http.OPEN311_LIMITS] = open311_http.Open311Limits.from_policy(access.open311)
     app[open311_catalog.CATALOG] = open311_catalog.load_catalog()
+    app[softphone_http.SOFTPHONE] = softphone_http.SoftphoneConfig(
+        port=settings.webrtc_port, ws_url=settings.webrtc_ws_url)
     app.cleanup_ctx.extend(
         [_database, _knowledge_seed, _order_engine, _backups, _surge_detector,
          wallboard_http.wallboard_feed, _announcements, staffing_http.staffing_policy,
@@ -137,6 +140,7 @@ def init_app(settings: Settings) -> web.Application:
         snoop_http.routes,
         audit_http.routes,
         staffing_http.routes,
+        softphone_http.routes,
         survey_http.routes,
         desk_http.routes,
         evidence_http.routes,

@@ -18,6 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The sandbox's ARI credentials are public by design (loopback only); outside the sandbox
 # they must be replaced, which `validate_for_production` enforces.
 SANDBOX_ARI_PASSWORD = "sandbox-only"
+SANDBOX_WEBRTC_PASSWORD = "webrtc-sandbox-only"
 
 
 class Settings(BaseSettings):
@@ -126,6 +127,16 @@ class Settings(BaseSettings):
     sandbox_suite: str = "sid"
     hotline_rtp_ports: tuple[int, int] = (20000, 24999)
     caller_rtp_ports: tuple[int, int] = (25000, 29999)
+    # The agents' browser softphone (WebRTC): the hotline Asterisk's HTTPS/WSS port, the
+    # PEM certificate and key it serves and uses for DTLS (paths as Asterisk sees them; empty:
+    # the sandbox's self-signed pair, made by `sandbox up`), and the SIP password of the
+    # `webrtcN` endpoints (the sandbox's is public, like its ARI password).
+    webrtc_port: int = 18443
+    # What the browser dials; empty: wss://<the console's host>:<webrtc_port>/ws.
+    webrtc_ws_url: str = ""
+    webrtc_cert_file: str = ""
+    webrtc_key_file: str = ""
+    webrtc_sip_password: str = SANDBOX_WEBRTC_PASSWORD
     # How long `sandbox up` waits for both ARIs to answer.
     sandbox_start_timeout: float = 60.0
 

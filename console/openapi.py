@@ -550,3 +550,14 @@ def _knowledge() -> None:
 
 
 _knowledge()
+
+
+# Issue 12 (console/softphone_http.py): where the console's browser softphone registers.
+def _softphone() -> None:
+    ANSWERS["Softphone"] = _object("ws_url", ws_url=_TEXT)
+    PATHS["/api/softphone"] = {"get": _op(
+        "the secure websocket (WSS) the agent's browser softphone registers on as its own "
+        "endpoint (PJSIP/webrtcN); center staff", "Softphone")}
+
+
+_softphone()

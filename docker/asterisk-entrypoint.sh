@@ -8,6 +8,8 @@
 #
 #   ARI_PASSWORD          the ARI password (the app's HOTLINE_ARI_PASSWORD)     required
 #     or ARI_PASSWORD_FILE  a file holding it, e.g. /run/secrets/ari_password
+#   WEBRTC_PASSWORD       SIP password of the agents' browser softphones         required
+#     or WEBRTC_PASSWORD_FILE  (webrtc1..8; the console's 软电话 logs in with it)
 #   SIP_TRUNK_HOST        host name or IPv4 address of the SIP trunk / SBC that  required
 #                         sends the calls (the only peer accepted, port 5060)
 #   SIP_EXTERNAL_ADDRESS  public address to announce in SIP and SDP when the     optional
@@ -30,6 +32,11 @@ if [ -n "${ARI_PASSWORD_FILE:-}" ]; then
   ARI_PASSWORD=$(cat "$ARI_PASSWORD_FILE")
 fi
 ARI_PASSWORD=${ARI_PASSWORD:-}
+if [ -n "${WEBRTC_PASSWORD_FILE:-}" ]; then
+  [ -r "$WEBRTC_PASSWORD_FILE" ] || die "WEBRTC_PASSWORD_FILE=$WEBRTC_PASSWORD_FILE is not readable"
+  WEBRTC_PASSWORD=$(cat "$WEBRTC_PASSWORD_FILE")
+fi
+WEBRTC_PASSWORD=${WEBRTC_PASSWORD:-}
 SIP_TRUNK_HOST=${SIP_TRUNK_HOST:-}
 SIP_EXTERNAL_ADDRESS=${SIP_EXTERNAL_ADDRESS:-}
 SIP_LOCAL_NET=${SIP_LOCAL_NET:-10.0.0.0/8,172.16.0.0/12,192.168.0.0/16}
@@ -39,6 +46,11 @@ case $ARI_PASSWORD in
   sandbox-only) die "ARI_PASSWORD is the sandbox's public value; set a real secret" ;;
   # `;` starts a comment in Asterisk's config files, `\` escapes; blanks would be trimmed.
   *[![:graph:]]* | *\;* | *\\*) die "ARI_PASSWORD: use printable characters other than ; and \\ (no blanks)" ;;
+esac
+[ -n "$WEBRTC_PASSWORD" ] || die "WEBRTC_PASSWORD (or WEBRTC_PASSWORD_FILE) is not set; the softphones have no default password"
+case $WEBRTC_PASSWORD in
+  webrtc-sandbox-only) die "WEBRTC_PASSWORD is the sandbox's public value; set a real secret" ;;
+  *[![:graph:]]* | *\;* | *\\*) die "WEBRTC_PASSWORD: use printable characters other than ; and \\ (no blanks)" ;;
 esac
 [ -n "$SIP_TRUNK_HOST" ] || die "SIP_TRUNK_HOST is not set: the address of the SIP trunk that sends the calls"
 case $SIP_TRUNK_HOST in
@@ -76,7 +88,8 @@ for template in "$etc"/*.in; do
   target=${template%.in}
   (
     umask 027
-    fill @ARI_PASSWORD@ "$ARI_PASSWORD" <"$template" | fill @SIP_TRUNK_HOST@ "$SIP_TRUNK_HOST" >"$target.tmp"
+    fill @ARI_PASSWORD@ "$ARI_PASSWORD" <"$template" | fill @SIP_TRUNK_HOST@ "$SIP_TRUNK_HOST" \
+      | fill @WEBRTC_PASSWORD@ "$WEBRTC_PASSWORD" >"$target.tmp"
     [ "${target##*/}" != pjsip.conf ] || nat_settings >>"$target.tmp"
   )
   if grep -q '@[A-Z_][A-Z_]*@' "$target.tmp"; then

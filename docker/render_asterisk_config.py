@@ -9,7 +9,10 @@ output root). It reuses the sandbox's templates (`dialplans/`) and functions
 - SIP (UDP 5060) and ARI (HTTP 8088) listen on every interface of the container;
 - the RTP range is small enough to publish (`RTP_PORTS`, the same range as compose.yaml);
 - warnings and errors also go to stdout (`docker logs`);
-- the ARI password and the SIP trunk's address are not known at build time: they are left
+- the browser softphones' HTTPS/WSS listens on 8089 with the certificate the operator
+  mounts at `keys/webrtc.{crt,key}` (also used for DTLS);
+- the ARI password, the softphones' SIP password and the SIP trunk's address are not known
+  at build time: they are left
   as `@NAME@` tokens in `<file>.in`, and the image's entrypoint writes `<file>` from the
   environment at each start (and refuses to start without them).
 
@@ -36,6 +39,12 @@ from tools.sandbox_config import (
 
 ARI_PASSWORD_TOKEN = "@ARI_PASSWORD@"
 SIP_TRUNK_TOKEN = "@SIP_TRUNK_HOST@"
+WEBRTC_PASSWORD_TOKEN = "@WEBRTC_PASSWORD@"
+# The browser softphones' HTTPS/WSS port, and the certificate the operator mounts for it
+# (and for DTLS); the image has none.
+WEBRTC_PORT = 8089
+WEBRTC_CERT = "/srv/hotline12319/hotline/keys/webrtc.crt"
+WEBRTC_KEY = "/srv/hotline12319/hotline/keys/webrtc.key"
 ANY_ADDRESS = "0.0.0.0"
 SIP_PORT = 5060
 ARI_PORT = 8088
@@ -71,6 +80,10 @@ def docker_settings() -> Settings:
         # The hotline's peer is the SIP trunk (the sandbox's caller simulator in the templates).
         caller_sip_port=SIP_PORT,
         hotline_rtp_ports=RTP_PORTS,
+        webrtc_port=WEBRTC_PORT,
+        webrtc_cert_file=WEBRTC_CERT,
+        webrtc_key_file=WEBRTC_KEY,
+        webrtc_sip_password=WEBRTC_PASSWORD_TOKEN,
     )
 
 
@@ -96,15 +109,18 @@ def render(settings: Settings | None = None, templates_dir: Path = TEMPLATES_DIR
         if name == "pjsip.conf":
             text = _listen_everywhere(text)
         text += APPENDED.get(name, "")
-        tokens = (ARI_PASSWORD_TOKEN, SIP_TRUNK_TOKEN)
+        tokens = (ARI_PASSWORD_TOKEN, SIP_TRUNK_TOKEN, WEBRTC_PASSWORD_TOKEN)
         rendered[f"{name}.in" if any(t in text for t in tokens) else name] = HEADER + text
     return rendered
 
 
 def _listen_everywhere(pjsip_conf: str) -> str:
     lines = pjsip_conf.splitlines(keepends=True)
-    bind_lines = [i for i, line in enumerate(lines) if line.replace(" ", "").startswith("bind=")]
-    if len(bind_lines) != 1 or SIP_TRUNK_TOKEN not in lines[bind_lines[0]]:
+    # The SIP transport's line; the websocket transport's `bind` is unused (its sockets come
+    # through the HTTP server) and already names every address.
+    bind_lines = [i for i, line in enumerate(lines)
+                  if line.replace(" ", "").startswith("bind=") and SIP_TRUNK_TOKEN in line]
+    if len(bind_lines) != 1:
         raise ValueError("pjsip.conf: expected exactly one `bind = $bind_host:...` transport line")
     index = bind_lines[0]
     lines[index] = lines[index].replace(SIP_TRUNK_TOKEN, ANY_ADDRESS)

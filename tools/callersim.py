@@ -73,6 +73,11 @@ class Answerer:
     rung: list[str] = field(default_factory=list)
 
 
+def new_trace() -> CallTrace:
+    token = uuid.uuid4().hex[:12]
+    return CallTrace(channel_id=f"sim-{token}", token=token)
+
+
 class CallerSim:
     """One websocket for the caller instance; events are routed to calls by channel id.
 
@@ -157,9 +162,11 @@ class CallerSim:
         finally:
             self._inboxes.pop(channel_id, None)
 
-    async def place(self, scenario: Scenario, number: str = "12319") -> CallTrace:
-        token = uuid.uuid4().hex[:12]
-        trace = CallTrace(channel_id=f"sim-{token}", token=token)
+    async def place(
+        self, scenario: Scenario, number: str = "12319", trace: CallTrace | None = None
+    ) -> CallTrace:
+        """`trace`: one the test made (`new_trace()`) to watch what the caller hears live."""
+        trace = trace or new_trace()
         inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._inboxes[trace.channel_id] = inbox
         try:

@@ -14,6 +14,7 @@ import json
 import time
 
 from ari_app.settings import Settings, load_settings
+from tools import sandbox_certs as certs
 from tools import sandbox_chroot as tree
 from tools import sandbox_config as config
 from tools import sandbox_proc as proc
@@ -49,6 +50,8 @@ def up(settings: Settings, args: argparse.Namespace) -> int:
         prepare_prompts(settings)
         for inst in config.instances(settings):
             changed = config.install(root, inst, settings)
+            if inst.name == "hotline" and not settings.webrtc_cert_file:
+                changed |= certs.ensure_webrtc_cert(root, inst)
             start_or_keep(settings, inst, changed)
     timeout = args.timeout if args.timeout is not None else settings.sandbox_start_timeout
     result = proc.wait_for_ari(root, config.instances(settings), settings, timeout)

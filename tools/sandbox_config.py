@@ -82,6 +82,15 @@ class Instance:
         return tuple(self.base / name for name in names)
 
     @property
+    def webrtc_cert(self) -> PurePosixPath:
+        """The sandbox's self-signed certificate for HTTPS/WSS and DTLS (made by `up`)."""
+        return self.base / "keys" / "webrtc.crt"
+
+    @property
+    def webrtc_key(self) -> PurePosixPath:
+        return self.base / "keys" / "webrtc.key"
+
+    @property
     def http_host(self) -> str:
         return urlsplit(self.ari_url).hostname or LOOPBACK
 
@@ -142,6 +151,11 @@ def template_vars(inst: Instance, settings: Settings) -> dict[str, str]:
         "ari_app": inst.ari_app,
         "web_port": settings.http_port,
         "prompts_uri": settings.prompts_uri.rstrip("/"),
+        # The browser softphone (hotline only): HTTPS/WSS and the DTLS certificate.
+        "webrtc_port": settings.webrtc_port,
+        "webrtc_cert_file": settings.webrtc_cert_file or inst.webrtc_cert,
+        "webrtc_key_file": settings.webrtc_key_file or inst.webrtc_key,
+        "webrtc_sip_password": settings.webrtc_sip_password,
         # The hotline's Asterisk runs at real-time priority as a production one would; the
         # caller simulator stands for the world outside and takes what CPU is left.
         "high_priority": "yes" if inst.name == "hotline" else "no",

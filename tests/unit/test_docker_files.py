@@ -23,7 +23,12 @@ from typing import Any
 import pytest
 import yaml
 
-from ari_app.settings import PROJECT_ROOT, SANDBOX_ARI_PASSWORD, Settings
+from ari_app.settings import (
+    PROJECT_ROOT,
+    SANDBOX_ARI_PASSWORD,
+    SANDBOX_WEBRTC_PASSWORD,
+    Settings,
+)
 from tools import sandbox_config
 
 DOCKER = PROJECT_ROOT / "docker"
@@ -36,6 +41,8 @@ REQUIRED_ENV = {
     "ARI_PASSWORD": "ari-Secret_42",
     "POSTGRES_PASSWORD": "0123abcd",
     "SIP_TRUNK_HOST": "198.51.100.10",
+    "WEBRTC_PASSWORD": "webrtc-Secret_7",
+    "WEBRTC_CERT_DIR": "/etc/hotline12319/webrtc",
 }
 
 
@@ -101,7 +108,8 @@ def test_compose_publishes_sip_and_the_rendered_rtp_range_but_not_ari(
 ) -> None:
     asterisk = config["services"]["asterisk"]
     first, last = render_config.RTP_PORTS
-    expected = {(5060, "udp")} | {(port, "udp") for port in range(first, last + 1)}
+    expected = {(5060, "udp"), (render_config.WEBRTC_PORT, "tcp")}
+    expected |= {(port, "udp") for port in range(first, last + 1)}
     assert published(asterisk) == expected
     assert all(p["target"] == p["published"] for p in asterisk["ports"])
     assert "8088" in [str(port) for port in asterisk.get("expose", [])]
@@ -294,7 +302,8 @@ def test_compose_secrets_come_from_the_environment_with_no_fallback() -> None:
                 match = required.fullmatch(str(value))
                 assert match, f"{key}: {value}"
                 seen.add(match["name"])
-    assert seen == {"ARI_PASSWORD", "POSTGRES_PASSWORD"}
+    assert seen == {"ARI_PASSWORD", "POSTGRES_PASSWORD", "WEBRTC_PASSWORD"}
+    assert SANDBOX_WEBRTC_PASSWORD not in COMPOSE.read_text(encoding="utf-8")
     url = raw["services"]["app"]["environment"]["DATABASE_URL"]
     assert "${POSTGRES_PASSWORD:?" in url
 
@@ -324,7 +333,11 @@ def test_render_listens_everywhere_and_leaves_secrets_to_the_entrypoint(
     http = rendered["http.conf"]
     assert "bindaddr = 0.0.0.0" in http and "bindport = 8088" in http
     pjsip = rendered["pjsip.conf.in"]
-    assert re.findall(r"(?m)^bind = .*$", pjsip) == ["bind = 0.0.0.0:5060"]
+    # The SIP transport's; the websocket transport's bind is unused (the HTTP server's TLS).
+    assert re.findall(r"(?m)^bind = .*$", pjsip) == ["bind = 0.0.0.0:5060", "bind = 0.0.0.0"]
+    assert "password = @WEBRTC_PASSWORD@" in pjsip
+    assert f"tlsbindaddr = 0.0.0.0:{render_config.WEBRTC_PORT}" in http
+    assert f"tlscertfile = {render_config.WEBRTC_CERT}" in http
     assert "contact = sip:@SIP_TRUNK_HOST@:5060" in pjsip
     assert "match = @SIP_TRUNK_HOST@" in pjsip
     assert "127.0.0.1" not in pjsip
@@ -419,6 +432,7 @@ def etc(tmp_path: Path) -> Path:
 
 
 def entrypoint(etc: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    env = {"WEBRTC_PASSWORD": "webrtc-good", **env}
     return subprocess.run(
         ["sh", str(ENTRYPOINT), "sh", "-c", "echo started"],
         env={
@@ -446,6 +460,12 @@ def entrypoint(etc: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ({"ARI_PASSWORD": "good-one"}, "SIP_TRUNK_HOST is not set"),
         ({"ARI_PASSWORD": "good-one", "SIP_TRUNK_HOST": "1.2.3.4;x"}, "host name or an IPv4"),
         ({"ARI_PASSWORD_FILE": "/nonexistent", "SIP_TRUNK_HOST": "h"}, "is not readable"),
+        ({"ARI_PASSWORD": "good-one", "SIP_TRUNK_HOST": "h", "WEBRTC_PASSWORD": ""},
+         "WEBRTC_PASSWORD (or WEBRTC_PASSWORD_FILE) is not set"),
+        ({"ARI_PASSWORD": "good-one", "SIP_TRUNK_HOST": "h",
+          "WEBRTC_PASSWORD": SANDBOX_WEBRTC_PASSWORD}, "sandbox's public value"),
+        ({"ARI_PASSWORD": "good-one", "SIP_TRUNK_HOST": "h", "WEBRTC_PASSWORD": "a;b"},
+         "printable characters"),
     ],
 )
 def test_entrypoint_refuses_to_start(etc: Path, env: dict[str, str], message: str) -> None:
@@ -458,12 +478,14 @@ def test_entrypoint_refuses_to_start(etc: Path, env: dict[str, str], message: st
 
 def test_entrypoint_fills_the_config_and_runs_the_command(etc: Path) -> None:
     password = "p&a/s|s1$HOME=%+,'\"@x"
-    result = entrypoint(etc, ARI_PASSWORD=password, SIP_TRUNK_HOST="sbc.example.net")
+    result = entrypoint(etc, ARI_PASSWORD=password, SIP_TRUNK_HOST="sbc.example.net",
+                        WEBRTC_PASSWORD="phones-1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
     ari = (etc / "ari.conf").read_text()
     assert f"\npassword = {password}\n" in ari
     pjsip = (etc / "pjsip.conf").read_text()
+    assert "\npassword = phones-1\n" in pjsip
     assert "match = sbc.example.net" in pjsip and "contact = sip:sbc.example.net:5060" in pjsip
     assert "(+)" not in pjsip
     for name in ("ari.conf", "pjsip.conf"):

@@ -58,13 +58,25 @@ def test_hotline_gets_its_ports_credentials_and_paths(settings: Settings) -> Non
     assert "bind = 127.0.0.1:25060" in files["pjsip.conf"]
     assert "contact = sip:127.0.0.1:25070" in files["pjsip.conf"]
     assert "rtpstart = 30000" in files["rtp.conf"] and "rtpend = 30999" in files["rtp.conf"]
-    assert "icesupport = no" in files["rtp.conf"]
+    # ICE on for the browser softphones (per endpoint off for the trunk), and their WSS/DTLS.
+    assert "icesupport = yes" in files["rtp.conf"]
+    assert "ice_support = no" in files["pjsip.conf"]
+    assert "tlsenable = yes" in files["http.conf"]
+    assert "tlscertfile = /srv/hotline12319/hotline/keys/webrtc.crt" in files["http.conf"]
+    assert "protocol = wss" in files["pjsip.conf"] and "webrtc = yes" in files["pjsip.conf"]
+    assert "dtls_private_key = /srv/hotline12319/hotline/keys/webrtc.key" in files["pjsip.conf"]
     assert "astspooldir => /srv/hotline12319/hotline/spool" in files["asterisk.conf"]
     assert "transmit_silence = yes" in files["asterisk.conf"]
     assert "highpriority = yes" in files["asterisk.conf"]  # SCHED_RR, as in production
     assert "Stasis(hotapp)" in files["extensions.conf"]
     assert "PROMPTS = /srv/test/prompts" in files["extensions.conf"]
     assert "RECDIR = /srv/hotline12319/hotline/spool/recording" in files["extensions.conf"]
+
+
+def test_only_the_hotline_serves_browser_softphones(settings: Settings) -> None:
+    caller = rendered(settings)["caller"]
+    assert "icesupport = no" in caller["rtp.conf"]
+    assert "tlsenable" not in caller["http.conf"] and "webrtc" not in caller["pjsip.conf"]
 
 
 def test_dialplan_keeps_asterisk_variables(settings: Settings) -> None:

@@ -19,6 +19,7 @@ TYPES = {
     ".html": {"text/html"},
     ".css": {"text/css"},
     ".js": {"text/javascript", "application/javascript"},
+    ".txt": {"text/plain"},  # the vendored libraries' licences (vendor/*/LICENSE-*.txt)
 }
 
 

@@ -8,6 +8,7 @@ import {
 } from "./labels.js";
 import { connectLive } from "./live.js";
 import { closeKnowledge, setUpKnowledge, suggestFor } from "./knowledge.js";
+import { offerSoftphone, setUpSoftphone } from "./softphone.js";
 
 const state = { agentId: null, agent: null, pop: null };
 
@@ -62,7 +63,10 @@ async function enter(agentId) {
   const result = await api("GET", "/api/agents");
   const agent = result.ok ? result.data.agents.find((a) => a.id === agentId) : null;
   if (!agent) say("#state-message", result.ok ? `坐席 ${agentId} 尚未定义` : problem(result));
-  else showAgent(agent);
+  else {
+    showAgent(agent);
+    offerSoftphone(agent);
+  }
   connectLive(onUpdate, (up) => {
     const status = $("#live-status");
     status.dataset.up = String(up);
@@ -223,4 +227,5 @@ function say(selector, text, kind = "") {
 }
 
 setUpKnowledge();
+setUpSoftphone();
 start();

@@ -326,6 +326,7 @@ export const ERRORS = {
   "query-missing": "请输入要查询的内容",
   "query-too-long": "查询内容太长",
   "role-not-allowed": "您的岗位无权进行此操作",
+  "softphone-off": "本系统未配置网页软电话",
   "same-password": "新密码不能与旧密码相同",
   "service-error": "操作未能完成",
   "supervisor-not-rung": "未能接通班长电话",
