@@ -21,7 +21,13 @@ async function enter(me) {
   $("#board").hidden = false;
   $("#audit").hidden = !AUDITORS.includes(me.role);
   await refresh();
-  connectLive((u) => { if (u.topic === "order_dispatched" || u.topic === "order_created") refresh(); }, liveStatus);
+  connectLive((u) => {
+    // A doubtful order nobody reviewed went to its unit at its hold's end (dispatch_policy.yaml).
+    if (u.topic === "dispatch_unreviewed") {
+      say("#queue-message", `工单 ${u.data.number} 语音存疑，无人审核，已由系统派至${unit(u.data.agency_id)}：${u.data.doubts.join("；")}`, "warning");
+    }
+    if (["order_dispatched", "order_created", "dispatch_unreviewed"].includes(u.topic)) refresh();
+  }, liveStatus);
   setInterval(refresh, 30000);
 }
 
