@@ -153,9 +153,20 @@ class QueueService:
                 )
             self.acd = self.acd.set_agent(agent)
 
+    async def adopt_new(self) -> None:
+        """Agents provisioned outside this process (`hotline12319 user add`) join the queue
+        as they stand in the database (logged out); agents known here are left as they are."""
+        stored = [agent for _, agent in await self.store.all() if agent.id not in self.acd.agents]
+        async with self.lock:
+            for agent in stored:
+                if agent.id not in self.acd.agents:  # defined meanwhile through the API
+                    self.acd = self.acd.set_agent(agent)
+
     async def set_state(
         self, agent_id: str, state: AgentState, reason: str | None, actor: str
     ) -> Agent:
+        if agent_id not in self.acd.agents:
+            await self.adopt_new()
         async with self.lock:
             self.acd = self.acd.change_state(agent_id, state, utcnow(), reason)
             agent = self.acd.agents[agent_id]

@@ -82,6 +82,7 @@ async def change_state(request: web.Request) -> web.Response:
 
 @routes.get("/api/agents")
 async def list_agents(request: web.Request) -> web.Response:
+    await request.app[QUEUE].adopt_new()  # those `user add` made while serve ran
     agents = request.app[QUEUE].acd.agents.values()
     return web.json_response({"agents": [agent_json(a) for a in agents]})
 

@@ -1,6 +1,7 @@
 """`hotline12319 user add|list|disable|enable|passwd|role|unlock`.
 
-    user add --id ID --role ROLE [--agency AGENCY] [--name NAME] --password-stdin
+    user add --id ID --role ROLE [--agency AGENCY] [--name NAME]
+             [--endpoint PJSIP/EXT --skills gas=3,general=1] --password-stdin
     user list [--json]
     user disable --id ID | user enable --id ID
     user passwd --id ID --password-stdin
@@ -26,7 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ari_app.errors import CommandError
 from ari_app.settings import load_settings
+from console.agents_http import AgentDefinition
 from routing.agencies import AgencyDirectory, load_directory
+from routing.agent_repository import add_profile
 from routing.db import make_engine, make_sessionmaker
 from routing.login_guard import unlock
 from routing.order_tables import User
@@ -43,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--agency", help="the agency id (role agency only)")
+    add.add_argument("--endpoint", help="an agent's softphone, PJSIP/... (center_staff only)")
+    add.add_argument("--skills", help="an agent's skills per utility, levels 1-5: gas=3,general=1")
     add.add_argument("--password-stdin", action="store_true", required=True)
     listing = sub.add_parser("list", help="every user: role, unit, disabled, locked")
     listing.add_argument("--json", action="store_true")
@@ -69,9 +74,38 @@ def _actor() -> str:
 
 
 async def _add(session: AsyncSession, args: argparse.Namespace) -> str:
+    now = datetime.now(UTC)
     await add_user(session, user_id=args.id, name=args.name or args.id, role=Role(args.role),
-                   agency_id=args.agency, password=args.password, now=datetime.now(UTC))
-    return f"user {args.id} ({args.role}) added"
+                   agency_id=args.agency, password=args.password, now=now)
+    profile: AgentDefinition | None = args.profile
+    if profile is None:
+        return f"user {args.id} ({args.role}) added"
+    try:
+        await add_profile(session, agent_id=args.id, name=profile.name,
+                          endpoint=profile.endpoint, skills=profile.skills, actor=_actor(),
+                          now=now)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    return f"user {args.id} ({args.role}) added, agent profile {profile.skills}"
+
+
+def agent_profile(args: argparse.Namespace) -> AgentDefinition | None:
+    """The agent profile `user add` makes with a center_staff user, checked like the API's."""
+    if args.endpoint is None and args.skills is None:
+        return None
+    if args.endpoint is None or args.skills is None:
+        raise CommandError("--endpoint and --skills go together")
+    if args.role != Role.CENTER_STAFF.value or not args.id.isidentifier() or len(args.id) > 32:
+        raise CommandError("an agent profile is for a center_staff user whose id is letters, "
+                           "digits and _ (at most 32)")
+    try:
+        pairs = (part.split("=", 1) for part in args.skills.split(","))
+        profile = AgentDefinition(name=args.name or args.id, endpoint=args.endpoint,
+                                  skills={k.strip(): int(v) for k, v in pairs})
+        profile.checked_skills()
+    except ValueError as exc:  # pydantic's ValidationError too
+        raise CommandError(f"--skills/--endpoint: {exc}") from exc
+    return profile
 
 
 async def _list(session: AsyncSession, args: argparse.Namespace) -> str:
@@ -143,6 +177,8 @@ def check_agency(agency_id: str | None, directory: AgencyDirectory) -> None:
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "agency", None) is not None:
         check_agency(args.agency, load_directory(load_settings().agencies_file))
+    if args.action == "add":
+        args.profile = agent_profile(args)
     if getattr(args, "password_stdin", False):
         args.password = sys.stdin.readline().rstrip("\n")
     try:

@@ -4,6 +4,8 @@ may not rewrite its own skills (L 3.1.4(4)). Runs on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -78,3 +80,32 @@ async def test_given_the_console_login_page_then_it_says_only_what_is_true(api: 
         script = await r.text()
     assert 'id="login-form"' in page
     assert "尚未提供" not in page + script and "pick-agent" not in page + script
+
+
+def _user_add(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ari_app.cli", "user", "add", *args, "--password-stdin",
+         "--database-url", url], input=NEW_PASSWORD + "\n", capture_output=True, text=True,
+        timeout=60, check=False)
+
+
+async def test_given_user_add_with_skills_then_the_running_queue_takes_the_agent(
+    api: Client, orders_db: str
+) -> None:
+    bad = _user_add(orders_db, "--id", "a7202", "--role", "center_staff",
+                    "--endpoint", "PJSIP/7202@callers", "--skills", "lpg=2")
+    assert bad.returncode != 0 and "--skills" in bad.stderr, bad
+    made = _user_add(orders_db, "--id", "a7201", "--role", "center_staff",
+                     "--endpoint", "PJSIP/7201@callers", "--skills", "water=2,general=1")
+    assert made.returncode == 0, made.stderr
+    async with api.post("/api/login", json={"user": "a7201", "password": NEW_PASSWORD}) as r:
+        assert r.status == 200, await r.text()
+        mine = {"Cookie": f"hotline_session={r.cookies['hotline_session'].value}"}
+    async with api.get("/api/agents", headers=mine) as r:
+        agents = {a["id"]: a for a in (await r.json())["agents"]}
+    assert agents["a7201"]["skills"] == {"water": 2, "general": 1}
+    async with api.post("/api/agents/a7201/state", json={"state": "paused", "reason": "break"},
+                        headers=mine) as r:
+        assert r.status == 200, await r.text()
+    async with api.post("/api/login", json={"user": "a7202", "password": NEW_PASSWORD}) as r:
+        assert r.status == 401  # the refused profile made no user either
