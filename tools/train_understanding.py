@@ -35,12 +35,13 @@ from recordings.classifier import MODEL_FILE, char_grams, pinyin_grams
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "tools" / "understanding_corpus.yaml"
-VERSION = "understanding-v1"
+VERSION = "understanding-v2"
 SEED = 12319
 SENTENCES = 6000
-HEARD_FORMS = 2  # noisy copies of each sentence
-SUBSTITUTE_RATE = 0.12
+HEARD_FORMS = 3  # noisy copies of each sentence
+SUBSTITUTE_RATE = 0.25
 DROP_RATE = 0.02
+FILLER_RATE = 0.4
 DECIMALS = 4
 NEAR_INITIALS = (("r", "y"), ("r", "l"), ("l", "n"), ("f", "h"), ("zh", "z"), ("ch", "c"),
                  ("sh", "s"), ("b", "p"), ("d", "t"))  # fmt: skip
@@ -114,6 +115,8 @@ def compose(recipe: dict[str, Any], rng: random.Random) -> tuple[str, str, str]:
     subject = _pick(rng, recipe["subjects"]) if rng.random() < 0.5 else ""
     closer = _pick(rng, recipe["closers"][order_type]) if rng.random() < 0.7 else ""
     parts = [_pick(rng, recipe["openers"]) + place + subject + phrase, closer]
+    if rng.random() < FILLER_RATE:  # a caller rambles before or after the request
+        parts.insert(rng.randrange(len(parts) + 1), _pick(rng, recipe["fillers"]))
     return "，".join(p for p in parts if p), utility, order_type
 
 
