@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 from ari_app.client import AriClient, AriError
+from ari_app.outbound_legs import END_EVENTS, OutboundLegs, next_event, read_and_wait_key
 from routing.agencies import AgencyDirectory, Duty
 from routing.lifecycle import Command
 from routing.order_service import OrderEngine, apply_event
@@ -29,7 +30,7 @@ from routing.voice_escalation import VoiceEscalation, due_voice_escalations, mar
 
 log = logging.getLogger(__name__)
 
-END_EVENTS = frozenset({"StasisEnd", "ChannelDestroyed"})
+KEY_WAIT_SECONDS = 6.0  # after the reading ends
 
 
 class DutyCaller:
@@ -48,16 +49,18 @@ class DutyCaller:
         self.ari, self.app, self.engine, self.directory = ari, app, engine, directory
         self.prompts_uri, self.endpoint = prompts_uri, endpoint
         self.answer_seconds, self.supervisor = answer_seconds, supervisor
-        self.legs: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self.legs = OutboundLegs()
         self.tasks: set[asyncio.Task[None]] = set()
 
     def owns(self, channel_id: str) -> bool:
         return channel_id in self.legs
 
+    def wants(self, event: dict[str, Any]) -> bool:
+        """Whether the event is about one of our calls (playbacks name their channel)."""
+        return self.legs.wants(event)
+
     def deliver(self, event: dict[str, Any]) -> None:
-        inbox = self.legs.get(event.get("channel", {}).get("id", ""))
-        if inbox is not None:
-            inbox.put_nowait(event)
+        self.legs.deliver(event)
 
     async def run(self, interval: float) -> None:
         while True:
@@ -87,7 +90,7 @@ class DutyCaller:
         result = "no_line"  # the directory names no endpoint for this contact
         if escalation.sip:
             channel_id = f"duty-{uuid.uuid4().hex[:16]}"
-            self.legs[channel_id] = asyncio.Queue()
+            self.legs.open(channel_id)
             try:
                 # asyncio.timeout, not wait_for: 3.11's wait_for can drop a shutdown's cancel
                 async with asyncio.timeout(self.answer_seconds + 60):
@@ -95,7 +98,7 @@ class DutyCaller:
             except (AriError, TimeoutError) as exc:
                 result = f"failed: {exc}"[:64]
             finally:
-                self.legs.pop(channel_id, None)
+                self.legs.close(channel_id)
                 with contextlib.suppress(AriError):
                     await self.ari.hangup(channel_id)
         log.info("duty call for order %s: %s", escalation.order_number, result)
@@ -105,7 +108,7 @@ class DutyCaller:
             )
 
     async def _converse(self, channel_id: str, escalation: VoiceEscalation) -> str:
-        inbox = self.legs[channel_id]
+        inbox = self.legs.inboxes[channel_id]
         await self.ari.originate(
             endpoint=self.endpoint.format(sip=escalation.sip),
             app=self.app,
@@ -114,11 +117,12 @@ class DutyCaller:
             timeout=int(self.answer_seconds),
             callerId="12319",
         )
-        if (await _next(inbox, {"StasisStart", *END_EVENTS}))["type"] != "StasisStart":
+        if (await next_event(inbox, {"StasisStart", *END_EVENTS}))["type"] != "StasisStart":
             return "no_answer"
         for attempt in range(2):  # read it twice before giving up on a key
-            await self._play(channel_id, f"duty-{attempt}", self._reading(escalation))
-            key = await self._key_or_prompt_end(inbox)
+            key = await read_and_wait_key(self.ari, channel_id, inbox, tag=f"duty-{attempt}",
+                                          media=self._reading(escalation),
+                                          key_wait_seconds=KEY_WAIT_SECONDS)
             if key == "1":
                 return await self._receipt(channel_id, escalation)
             if key == "2" and escalation.contact != "supervisor":
@@ -133,22 +137,6 @@ class DutyCaller:
 
     async def _play(self, channel_id: str, tag: str, media: list[str]) -> None:
         await self.ari.play(channel_id, f"{channel_id}-{tag}", media)
-
-    async def _key_or_prompt_end(self, inbox: asyncio.Queue[dict[str, Any]]) -> str | None:
-        """The key pressed ("" if the reading ended without one; None if they hung up)."""
-        ended = False
-        while True:
-            try:
-                async with asyncio.timeout(6.0 if ended else None):
-                    event = await inbox.get()
-            except TimeoutError:
-                return ""
-            kind = event.get("type")
-            if kind in END_EVENTS:
-                return None
-            if kind == "ChannelDtmfReceived":
-                return str(event.get("digit", ""))
-            ended = ended or kind == "PlaybackFinished"
 
     async def _receipt(self, channel_id: str, escalation: VoiceEscalation) -> str:
         if escalation.contact == "supervisor":
@@ -184,9 +172,3 @@ class DutyCaller:
         await asyncio.sleep(5)
         return "onsite_dtmf2"
 
-
-async def _next(inbox: asyncio.Queue[dict[str, Any]], kinds: set[str]) -> dict[str, Any]:
-    while True:
-        event = await inbox.get()
-        if event.get("type") in kinds:
-            return event

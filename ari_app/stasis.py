@@ -190,7 +190,7 @@ class StasisApp:
     def dispatch(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         queue = self.ctx.queue
-        if self.duty is not None and self.duty.owns(event.get("channel", {}).get("id", "")):
+        if self.duty is not None and self.duty.wants(event):
             self.duty.deliver(event)
             return
         if self.survey is not None and self.survey.wants(event):

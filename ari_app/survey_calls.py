@@ -17,6 +17,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from ari_app.client import AriClient, AriError
+from ari_app.outbound_legs import END_EVENTS, OutboundLegs, next_event, read_and_wait_key
 from ari_app.queue import QueueService
 from ari_app.settings import Settings
 from ivr import events as ev
@@ -38,7 +39,6 @@ from routing.survey_store import (
 
 log = logging.getLogger(__name__)
 
-END_EVENTS = frozenset({"StasisEnd", "ChannelDestroyed"})
 # The order a survey call is about, in a SIP header (the sandbox's citizen phone reads it).
 ORDER_HEADER = "X-Hotline-Order"
 READINGS = 2  # the question is read twice before the call counts as unanswered
@@ -52,7 +52,7 @@ class SurveyCaller:
     ) -> None:
         self.ari, self.app, self.engine, self.policy = ari, app, engine, policy
         self.queue, self.prompts_uri, self.endpoint = queue, prompts_uri, endpoint
-        self.legs: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+        self.legs = OutboundLegs()
         self.tasks: set[asyncio.Task[None]] = set()
 
     def owns(self, channel_id: str) -> bool:
@@ -60,12 +60,10 @@ class SurveyCaller:
 
     def wants(self, event: dict[str, Any]) -> bool:
         """Whether the event is about one of our calls (playbacks name their channel)."""
-        return _channel_of(event) in self.legs
+        return self.legs.wants(event)
 
     def deliver(self, event: dict[str, Any]) -> None:
-        inbox = self.legs.get(_channel_of(event))
-        if inbox is not None:
-            inbox.put_nowait(event)
+        self.legs.deliver(event)
 
     def waiting_callers(self) -> int:
         return len(self.queue.acd.waiting)
@@ -98,7 +96,7 @@ class SurveyCaller:
 
     async def _call(self, call: SurveyCall) -> None:
         channel_id = f"survey-{uuid.uuid4().hex[:16]}"
-        self.legs[channel_id] = asyncio.Queue()
+        self.legs.open(channel_id)
         result = "failed"
         try:
             async with asyncio.timeout(self.policy.ring_seconds + 180):
@@ -106,27 +104,30 @@ class SurveyCaller:
         except (AriError, TimeoutError) as exc:  # not lost: tried again, or the manual list
             result = await self._unreached(call, f"failed: {type(exc).__name__}")
         finally:
-            self.legs.pop(channel_id, None)
+            self.legs.close(channel_id)
             with contextlib.suppress(AriError):
                 await self.ari.hangup(channel_id)
         log.info("survey call for order %s (try %d): %s", call.order_number, call.attempt, result)
 
     async def _converse(self, channel_id: str, call: SurveyCall) -> str:
-        inbox = self.legs[channel_id]
+        inbox = self.legs.inboxes[channel_id]
         await self.ari.originate(
             endpoint=self.endpoint.format(number=call.caller_number), app=self.app,
             appArgs=f"survey,{call.order_number}", channelId=channel_id,
             timeout=self.policy.ring_seconds, callerId="12319",
             variables={f"PJSIP_HEADER(add,{ORDER_HEADER})": call.order_number},
         )
-        answered = await _next(inbox, {"StasisStart", *END_EVENTS})
+        answered = await next_event(inbox, {"StasisStart", *END_EVENTS})
         if answered["type"] != "StasisStart":
             return await self._unreached(call, "no_answer")
         async with self.engine.sessions.begin() as session:
             await record_reached(session, survey_id=call.survey_id, now=utcnow())
         for reading in range(READINGS):
-            await self._play(channel_id, f"q{reading}", self._reading(call, first=reading == 0))
-            key = await self._key(channel_id, inbox)
+            key = await read_and_wait_key(
+                self.ari, channel_id, inbox, tag=f"q{reading}",
+                media=self._reading(call, first=reading == 0),
+                key_wait_seconds=KEY_WAIT_SECONDS,
+                silence=True)  # the citizen's phone hears the question end as silence
             if key is None:
                 return await self._unreached(call, "hung_up")
             if (decided := verdict(key)) is not None:
@@ -143,27 +144,6 @@ class SurveyCaller:
     async def _play(self, channel_id: str, tag: str, media: list[str]) -> None:
         await self.ari.play(channel_id, f"{channel_id}-{tag}", media)
 
-    async def _key(self, channel_id: str, inbox: asyncio.Queue[dict[str, Any]]) -> str | None:
-        """The key pressed ("" if the question ended without one; None if they hung up)."""
-        ended = False
-        while True:
-            try:
-                async with asyncio.timeout(KEY_WAIT_SECONDS if ended else None):
-                    event = await inbox.get()
-            except TimeoutError:
-                return ""
-            kind = event.get("type")
-            if kind in END_EVENTS:
-                return None
-            if kind == "ChannelDtmfReceived":
-                return str(event.get("digit", ""))
-            if kind == "PlaybackFinished" and not ended:
-                ended = True
-                # A line is never dead air: the citizen's phone (and ear) hears the
-                # question end as silence, not as the audio stopping.
-                with contextlib.suppress(AriError):
-                    await self.ari.start_silence(channel_id)
-
     async def _unreached(self, call: SurveyCall, result: str) -> str:
         async with self.engine.sessions.begin() as session:
             status = await record_unreached(session, survey_id=call.survey_id, result=result,
@@ -177,7 +157,7 @@ class SurveyCaller:
         result = await record_answer(self.engine, call=call, verdict=decided, now=utcnow())
         closing = "survey_reopen" if decided.satisfaction == "not_satisfied" else "survey_thanks"
         await self._play(channel_id, "bye", [f"sound:{self.prompts_uri}/{closing}"])
-        await _next(inbox, {"PlaybackFinished", *END_EVENTS})
+        await next_event(inbox, {"PlaybackFinished", *END_EVENTS})
         return result
 
     async def _to_agent(self, channel_id: str, inbox: asyncio.Queue[dict[str, Any]],
@@ -193,11 +173,11 @@ class SurveyCaller:
             await record_agent(session, survey_id=call.survey_id, now=utcnow(), put_through=queued)
         if not queued:
             await self._play(channel_id, "busy", [f"sound:{self.prompts_uri}/agent_busy_message"])
-            await _next(inbox, {"PlaybackFinished", *END_EVENTS})
+            await next_event(inbox, {"PlaybackFinished", *END_EVENTS})
             return "key_0 -> no agent -> manual"
         await self._play(channel_id, "transfer", [f"sound:{self.prompts_uri}/agent_transfer"])
         try:  # talking with the agent until either hangs up
-            await _first_of(_next(inbox, END_EVENTS), _agent_left(flow_events))
+            await _first_of(next_event(inbox, END_EVENTS), _agent_left(flow_events))
         finally:
             await self.queue.caller_gone(channel_id)
         return "key_0 -> agent"
@@ -205,13 +185,6 @@ class SurveyCaller:
 
 def _utility(value: str | None) -> Utility | None:
     return Utility(value) if value else None
-
-
-def _channel_of(event: dict[str, Any]) -> str:
-    if "channel" in event:
-        return str(event["channel"].get("id", ""))
-    uri = str(event.get("playback", {}).get("target_uri", ""))
-    return uri.removeprefix("channel:") if uri.startswith("channel:") else ""
 
 
 async def _agent_left(events: asyncio.Queue[Any]) -> None:
@@ -226,14 +199,6 @@ async def _first_of(*waits: Coroutine[Any, Any, Any]) -> None:
     finally:
         for task in tasks:
             task.cancel()
-
-
-async def _next(inbox: asyncio.Queue[dict[str, Any]], kinds: set[str] | frozenset[str]
-                ) -> dict[str, Any]:
-    while True:
-        event = await inbox.get()
-        if event.get("type") in kinds:
-            return event
 
 
 def survey_caller(
