@@ -278,6 +278,8 @@ export function when(iso) {
 export const ERRORS = {
   "account-locked": "密码错误次数过多，账号已锁定，请联系班长或业务科解锁",
   "agency-not-assigned": "该工单不属于本单位",
+  "agent-exists": "该坐席已存在",
+  "agent-needs-center-staff": "只有话务员可以有坐席资料",
   "already-arrived": "已报告到场，无需重复",
   "announcement-closed": "该公告已结束",
   "approval-out-of-order": "审批环节顺序不对",
@@ -299,6 +301,7 @@ export const ERRORS = {
   "invalid-body": "提交的内容不完整或格式不对",
   "invalid-command": "该操作缺少必要信息",
   "invalid-knowledge-entry": "知识条目内容不完整或不对",
+  "invalid-skills": "坐席技能只能是行业或综合（general），等级 1–5",
   "invalid-user": "用户信息不对",
   "invalid-utility": "行业不对",
   "malformed-json": "提交的内容无法解析",
@@ -333,8 +336,10 @@ export const ERRORS = {
   "too-many-attempts": "登录失败次数过多，请稍后再试",
   "too-many-photos": "照片数量已达上限",
   "transition-not-allowed": "工单当前状态下不能进行此操作",
+  "unknown-agency": "没有这个联动单位",
   "unknown-case": "没有这种问题类别",
   "unknown-district": "没有这个区县",
   "unknown-parameter": "有不认识的查询参数",
+  "user-exists": "该用户已存在",
   "user-not-found": "找不到该用户",
 };
