@@ -24,6 +24,7 @@ from recordings.hazards import HazardHit, find_hazards
 from recordings.lexicon import Lexicon
 from recordings.matching import Match, find_matches, select_longest
 from recordings.textnorm import Syllables, normalize, syllables
+from recordings.transcript_quality import unreadable
 from routing.enums import OrderType, Utility
 
 # Below this score a utility is a guess from a single weak word (河, 马路): say none.
@@ -216,8 +217,13 @@ def understand(
         hazards=heard,
         cases=heard_cases(text, syls, cases, (h.rule.name for h in hazards)),
         hazard_names=tuple(dict.fromkeys(h.rule.name for h in hazards)),
-        doubts=reading.doubts if reading else (),
+        doubts=_doubts(transcript, reading),
     )
+
+
+def _doubts(transcript: str, reading: Reading | None) -> tuple[str, ...]:
+    garbled = unreadable(transcript)
+    return (*(reading.doubts if reading else ()), *([garbled] if garbled else []))
 
 
 @dataclass(frozen=True)
@@ -251,7 +257,12 @@ def _unsure(
     keys_utility: Utility | None, keys_type: OrderType | None, understood: Understanding
 ) -> list[str]:
     """The classifier's doubts about what the keys left to the words: an agent decides."""
-    left = (("utility", keys_utility is None), ("order type", keys_type is None))
+    # Unreadable words could have said anything, danger included: always an agent's look.
+    left = (
+        ("utility", keys_utility is None),
+        ("order type", keys_type is None),
+        ("transcript", True),
+    )
     return [
         f"words {doubt}"
         for doubt in understood.doubts
