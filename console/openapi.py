@@ -224,8 +224,13 @@ ANSWERS: dict[str, dict[str, Any]] = {
                      number=_TEXT, status=_TEXT, order_type=_TEXT, created_at=_TEXT,
                      version={"type": "integer"}, caller_number=_NULLABLE_TEXT),
     "Orders": _list_of("orders", "Order"),
-    "AgencyOrder": _object("number", "status", "caller_number_masked", number=_TEXT,
-                           status=_TEXT, caller_number_masked=_NULLABLE_TEXT),
+    "AgencyOrder": _object("number", "status", "caller_number_masked", "speech_doubt",
+                           number=_TEXT, status=_TEXT, caller_number_masked=_NULLABLE_TEXT,
+                           # the words' doubts, and whether an agent reviewed them first
+                           speech_doubt={"anyOf": [{"type": "null"}, _object(
+                               "reasons", "reviewed",
+                               reasons={"type": "array", "items": _TEXT},
+                               reviewed={"type": "boolean"})]}),
     "AgencyOrders": _list_of("orders", "AgencyOrder"),
     "RepeatCall": _object("action", "reason", "complaint", action=_TEXT, reason=_TEXT,
                           complaint={"anyOf": [_ref("Order"), {"type": "null"}]}),
