@@ -116,7 +116,16 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "emergency_precision": _share(sum(r["emergency_want"] for r in flagged), len(flagged)),
         "district_accuracy": _share(sum(r["district_ok"] for r in rows), len(rows)),
         "address_accuracy": _share(sum(r["address_ok"] for r in rows), len(rows)),
+        "unreadable": sum(_doubted(r, "transcript") for r in rows),
+        "utility_errors_unflagged": sum(
+            not r["utility_ok"] and not _doubted(r, "utility", "transcript") for r in rows
+        ),
     }
+
+
+def _doubted(row: dict[str, Any], *about: str) -> bool:
+    """Whether understanding listed a doubt about one of `about` (the review list's reasons)."""
+    return any(d.startswith(about) for d in row["got"].get("doubts", []))
 
 
 def audio_file(folder: Path, utterance_id: str) -> Path:
