@@ -1,7 +1,8 @@
 """The automatic dispatcher: orders the dispatch policy sends by themselves.
 
-A pass reads the orders still `created` that may be owed a dispatch (emergencies, and orders
-whose dispatch limit is within the policy's longest lead), asks the pure policy
+A pass reads the orders still `created` that may be owed a dispatch (emergencies, doubtful
+orders, whose hold ends at a share of their window, and orders whose dispatch limit is within
+the policy's longest lead), asks the pure policy
 (`routing.dispatch_policy.decide`) about each, and dispatches those whose time has come
 through the order service, as actor `system`, with the rule that fired on the order
 (`auto_dispatch_rule`) and in its audit row. When the rule says so, the unit's duty line is
@@ -63,7 +64,7 @@ async def _candidates(engine: OrderEngine, policy: DispatchPolicy, now: datetime
     query = (
         select(WorkOrder)
         .where(WorkOrder.status == State.CREATED, WorkOrder.utility.is_not(None),
-               or_(WorkOrder.emergency.is_(True),
+               or_(WorkOrder.emergency.is_(True), WorkOrder.keys_words_disagree.is_(True),
                    WorkOrder.dispatch_due <= now + _longest_lead(policy)))
         .order_by(WorkOrder.dispatch_due, WorkOrder.id).limit(BATCH)
     )

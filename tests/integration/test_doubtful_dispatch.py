@@ -5,12 +5,12 @@ center, and the doubt shown to the unit. Real PostgreSQL and SQLite, the in-proc
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from routing.agencies import load_directory
 from routing.auto_dispatch import UNREVIEWED, dispatch_owed
@@ -86,4 +86,26 @@ async def test_given_a_doubtful_ivr_order_then_held_until_the_share_then_sent_un
         assert response.status == 200, await response.text()
         shown = await response.json()
     assert shown["speech_doubt"] == {"reasons": REASONS, "reviewed": False}
+    await db.dispose()
+
+
+async def test_given_a_long_window_then_the_doubtful_order_goes_at_its_share_not_at_the_lead(
+    api: TestClient[web.Request, web.Application], orders_db: str
+) -> None:
+    """A window of 8 hours: the hold ends 48 minutes before the limit, long before the
+    ordinary rule's 5-minute lead would bring the order into the dispatcher's reading."""
+    db = make_engine(orders_db)
+    engine = OrderEngine(sessions=make_sessionmaker(db), directory=load_directory())
+    policy = load_dispatch_policy()
+    order = await _ivr_order(engine, now=datetime.now(UTC), doubtful=True)
+    due = order.created_at + timedelta(hours=8)
+    async with engine.sessions.begin() as session:
+        await session.execute(update(WorkOrder).where(WorkOrder.id == order.id)
+                              .values(dispatch_due=due))
+    hold_end = order.created_at + timedelta(hours=8) * policy.doubtful.hold_share
+    early = await dispatch_owed(engine, policy, now=hold_end - timedelta(minutes=1))
+    assert order.number not in early.dispatched
+    report = await dispatch_owed(engine, policy, now=hold_end + timedelta(minutes=1))
+    assert order.number in report.dispatched
+    assert hold_end + timedelta(minutes=1) < due - timedelta(minutes=5)
     await db.dispose()
