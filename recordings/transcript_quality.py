@@ -19,6 +19,9 @@ ECHO_CHARS = 8
 # One phrase of at least MIN_LOOP characters said LOOP_TIMES times in a row is a decoding loop.
 MIN_LOOP = 2
 LOOP_TIMES = 4
+# A long transcript of mostly digits is the recogniser counting, not an address read out.
+DIGITS_FROM = 12
+DIGIT_SHARE = 0.6
 _NOT_SPOKEN = re.compile(r"[^\w]|_")
 _LOOP = re.compile(rf"(.{{{MIN_LOOP},}}?)\1{{{LOOP_TIMES - 1},}}")
 
@@ -38,6 +41,10 @@ def unreadable(text: str, prompt: str = DOMAIN_PROMPT) -> str | None:
     """Why `text` is not the caller's words (prompt echo, loop), or None when it may be."""
     if _echoes(text, prompt):
         return "transcript unreadable: the recogniser wrote its prompt back"
-    if _LOOP.search(_spoken(text)):
+    spoken = _spoken(text)
+    if _LOOP.search(spoken):
         return "transcript unreadable: the recogniser looped on one phrase"
+    digits = sum(c.isdigit() for c in spoken)
+    if len(spoken) >= DIGITS_FROM and digits > DIGIT_SHARE * len(spoken):
+        return "transcript unreadable: mostly digits"
     return None

@@ -20,6 +20,10 @@ def test_given_a_phrase_looping_then_it_is_unreadable() -> None:
     assert "looped" in (unreadable("喂你好，我家我家我家我家我家我家") or "")
 
 
+def test_given_a_run_of_digits_with_few_words_then_it_is_unreadable() -> None:
+    assert unreadable("193193194191191193191193193191") == "transcript unreadable: mostly digits"
+
+
 @pytest.mark.parametrize(
     "words",
     [
@@ -27,6 +31,7 @@ def test_given_a_phrase_looping_then_it_is_unreadable() -> None:
         "哈哈哈哈，路灯不亮",  # one character repeated is not a phrase loop
         "供水、停水、水表",  # a few prompt words are what callers say too
         "暖气不热，暖气不热，我要投诉",
+        "我电话是13561234567，地址是经十路100号",  # a phone number and an address are words
     ],
 )
 def test_given_words_a_caller_says_then_they_are_readable(words: str) -> None:

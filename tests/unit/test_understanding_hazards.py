@@ -38,6 +38,11 @@ LEX = load_lexicon()
         ("路口有个井盖没了", "open_manhole"),
         ("电线都露出来了", "electric_shock"),
         ("地下通道里有人被困", "people_trapped"),
+        ("井盖翻了，一个小孩差点掉进去", "person_in_danger"),
+        ("路灯的线耷拉到地上，怕电着人", "person_in_danger"),
+        ("河水快漫过堤了", "water_into_homes"),
+        ("污水流进一楼住户家里了", "water_into_homes"),
+        ("地下车库进水了，越来越深", "water_into_homes"),
     ],
 )
 def test_danger_is_flagged_with_its_clause(text: str, hazard: str) -> None:
@@ -67,6 +72,9 @@ def test_danger_is_flagged_with_its_clause(text: str, hazard: str) -> None:
         "他怒气冲冲地说燃气费太贵",  # 怒 is two sounds from 漏 (n and u): not near
         "请问一下，手机上交了燃气费，燃气表还是显示余额不足，解释一下疑惑",
         "旁边的洗车店一直用自来水冲车，太浪费了",
+        "家里水龙头出不来水了",
+        "下水道堵了，水下不去",  # 下不去 is not 掉下去
+        "河边的护栏断了好几节，麻烦修一下",
     ],
 )
 def test_everyday_requests_are_not_flagged(text: str) -> None:
