@@ -42,6 +42,7 @@ HEARD_FORMS = 3  # noisy copies of each sentence
 SUBSTITUTE_RATE = 0.25
 DROP_RATE = 0.02
 FILLER_RATE = 0.4
+REGULARISATION_C = 8.0  # inverse strength: scikit-learn's C
 DECIMALS = 4
 NEAR_INITIALS = (("r", "y"), ("r", "l"), ("l", "n"), ("f", "h"), ("zh", "z"), ("ch", "c"),
                  ("sh", "s"), ("b", "p"), ("d", "t"))  # fmt: skip
@@ -155,7 +156,7 @@ def fit(rows: list[tuple[str, str, str]]) -> dict[str, Any]:
     }
     for column, head in ((1, "utility"), (2, "order_type")):
         labels = [r[column] for r in rows]
-        fitted = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+        fitted = LogisticRegression(C=REGULARISATION_C, max_iter=3000, class_weight="balanced")
         fitted.fit(matrix, labels)
         model["heads"][head] = {
             "classes": [str(c) for c in fitted.classes_],
