@@ -12,7 +12,9 @@ import signal
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +148,13 @@ class HotlineProcess:
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(sig)
-            self.proc.wait(timeout=15)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                # A SIGTERM can find a transcription of the last call still running; a serve
+                # left stopping would hold the port and the ARI app for the next one.
+                self.proc.kill()
+                self.proc.wait(timeout=15)
         self.proc = None
 
     @property
@@ -165,6 +173,42 @@ def hotline(
     process.start()
     yield process
     process.kill(signal.SIGTERM)
+
+
+# Prompts cut to their first QUICK_PROMPT_SECONDS (every prompt starts speaking within 0.3 s),
+# for modules that assert the path a call takes and what it leaves, not the words heard: the
+# flow, its menu timeouts and the recordings stay the product's; only the waiting through
+# long prompts goes (the silence path alone waited 112 s, 70 of them prompts).
+QUICK_PROMPT_SECONDS = 1.5
+
+
+def quick_prompts(settings: Settings) -> str:
+    """Write the cut prompts where the sandbox's Asterisk reads them; return their URI."""
+    uri = settings.prompts_uri.rstrip("/") + "-quick"
+    target = settings.sandbox_root / uri.strip("/")
+    target.mkdir(parents=True, exist_ok=True)
+    for source in sorted(settings.prompts_dir.glob("*.wav")):
+        with wave.open(str(source)) as audio:
+            params = audio.getparams()
+            frames = audio.readframes(int(params.framerate * QUICK_PROMPT_SECONDS))
+        with wave.open(str(target / source.name), "wb") as cut:
+            cut.setparams(params)
+            cut.writeframes(frames)
+    return uri
+
+
+@contextmanager
+def serving_quick_prompts(hotline: HotlineProcess, folder: Path) -> Iterator[HotlineProcess]:
+    """serve playing the quick prompts in place of the session's, which is back after."""
+    hotline.kill(signal.SIGTERM)
+    quick = HotlineProcess(hotline.settings, folder / "serve.log",
+                           {"HOTLINE_PROMPTS_URI": quick_prompts(hotline.settings)})
+    quick.start()
+    try:
+        yield quick
+    finally:
+        quick.kill(signal.SIGTERM)
+        hotline.start()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from routing.db import make_engine, make_sessionmaker
 from routing.migrate import upgrade
 from routing.transitions import Role
 from routing.users import add_user
-from tests.conftest import HotlineProcess, call_and_fetch
+from tests.conftest import HotlineProcess, call_and_fetch, quick_prompts
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -54,7 +54,9 @@ async def sqlite_serve(hotline: HotlineProcess, tmp_path: Path
     await _users(url)
     settings: Settings = hotline.settings.model_copy(update={"database_url": url})
     hotline.kill(signal.SIGTERM)
-    mine = HotlineProcess(settings, tmp_path / "serve.log", SHORT_CLOCK)
+    # The store is what is tested, not the words heard: the quick prompts (tests/conftest.py).
+    mine = HotlineProcess(settings, tmp_path / "serve.log",
+                          {**SHORT_CLOCK, "HOTLINE_PROMPTS_URI": quick_prompts(settings)})
     try:
         await asyncio.to_thread(mine.start)
         yield mine
@@ -104,13 +106,14 @@ async def _order_life(api_url: str, number_from_call: str) -> None:
             await http.close()
 
 
-async def _watch(api_url: str) -> int:
-    """Read the wallboard, the handover draft and the order list for WATCH_SECONDS."""
+async def _watch(api_url: str, work: asyncio.Task[None]) -> int:
+    """Read the wallboard, the handover draft and the order list while `work` runs (the
+    calls and the orders' life), and for WATCH_SECONDS at least."""
     reads = 0
     duty = await _as(api_url, "duty")
     try:
         end = asyncio.get_running_loop().time() + WATCH_SECONDS
-        while asyncio.get_running_loop().time() < end:
+        while not work.done() or asyncio.get_running_loop().time() < end:
             for path in ("/api/wallboard", "/api/handovers/draft", "/api/orders"):
                 async with duty.get(path) as r:
                     assert r.status == 200, (path, await r.text())
@@ -124,13 +127,22 @@ async def _watch(api_url: str) -> int:
 async def test_given_the_sqlite_store_when_calls_orders_and_the_wallboard_run_then_no_traceback(
     sqlite_serve: HotlineProcess, caller: CallerSim
 ) -> None:
-    gas, water = await asyncio.gather(
-        call_and_fetch(caller, sqlite_serve, Scenario(keys=["3", "1"],
-                                                      say=SPEECH / "gas_leak_01.wav")),
-        call_and_fetch(caller, sqlite_serve, Scenario(keys=["1", "2"], timeout=150)))
-    assert gas["order"] and water["order"], (gas, water)
-    await _order_life(sqlite_serve.api_url, gas["order_number"])
-    assert await _watch(sqlite_serve.api_url) >= 30
+    async def calls_and_orders() -> None:
+        gas, water = await asyncio.gather(
+            call_and_fetch(caller, sqlite_serve, Scenario(keys=["3", "1"],
+                                                          say=SPEECH / "gas_leak_01.wav")),
+            call_and_fetch(caller, sqlite_serve, Scenario(keys=["1", "2"], timeout=150)))
+        assert gas["order"] and water["order"], (gas, water)
+        await _order_life(sqlite_serve.api_url, gas["order_number"])
+
+    work = asyncio.create_task(calls_and_orders())
+    try:
+        reads = await _watch(sqlite_serve.api_url, work)
+    finally:
+        if not work.done():
+            work.cancel()  # a failed read ends the test; the calls go with it
+    await work
+    assert reads >= 30
     assert sqlite_serve.health().get("ari_connected")
     log = sqlite_serve.log_path.read_text(errors="replace")
     assert "Traceback" not in log and " ERROR " not in log, log[-6000:]

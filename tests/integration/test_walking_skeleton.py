@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from itertools import product
 from pathlib import Path
 
 import pytest
 
 from routing.enums import OrderType, Utility
-from tests.conftest import HotlineProcess, call_and_fetch
+from tests.conftest import HotlineProcess, call_and_fetch, serving_quick_prompts
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -21,6 +22,16 @@ TYPE_KEYS = {
     "3": OrderType.COMPLAINT,
     "4": OrderType.CONSULTATION,
 }
+
+
+@pytest.fixture(scope="module")
+def hotline(
+    hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HotlineProcess]:
+    """This module asserts each call's path and order, not the words heard: serve plays the
+    quick prompts (tests/conftest.py), the same flow, timeouts and recordings."""
+    with serving_quick_prompts(hotline, tmp_path_factory.mktemp("quick")) as quick:
+        yield quick
 
 
 async def test_gas_emergency_with_description_leaves_order_with_recording(
