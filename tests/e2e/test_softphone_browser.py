@@ -4,8 +4,9 @@ Chromium with fake media devices (its microphone plays a steady tone from a WAV 
 in to the console, registers the softphone (JsSIP over the hotline Asterisk's WSS, DTLS-SRTP)
 as the agent's endpoint `PJSIP/webrtc1`, and goes available. A caller from the SIP caller
 simulator presses 3 (gas) then 0 (an agent); the ACD rings the browser, the agent answers in
-the page. The caller's talk detection hears the agent: silent while the page mutes, talking
-again once it unmutes. A key pressed on the page's keypad reaches the caller as DTMF. The
+the page. The caller's talk detection hears the agent: silent while the page mutes (and while
+it holds), talking again once it unmutes (resumes). A key on the page's keypad reaches the
+caller as DTMF. The
 page hangs up; the conversation's recording holds the agent's tone. Screenshot to docs/.
 """
 
@@ -185,7 +186,7 @@ async def test_agent_answers_a_real_call_in_the_browser_softphone(
 
 async def talk_in_the_page(page: Page, trace: CallTrace, live: LiveLog,
                            number: str) -> dict[str, str]:
-    """Ring, answer, mute and unmute, press a key; what was measured on the way."""
+    """Ring, answer, mute and unmute, press a key, hold and resume; what was measured."""
     await page.wait_for_selector("#phone-status[data-status=ringing]", timeout=60000)
     await page.click("#phone-answer")
     await page.wait_for_selector("#phone-status[data-status=talking]", timeout=10000)
@@ -204,8 +205,16 @@ async def talk_in_the_page(page: Page, trace: CallTrace, live: LiveLog,
     pressed = time.monotonic()
     await page.click("#phone-keypad button[data-key='5']")
     dtmf = await heard(trace, "ChannelDtmfReceived", pressed, within=4)
+    held = time.monotonic()
+    await page.click("#phone-hold")  # a re-INVITE: the browser stops sending
+    await page.wait_for_selector("#phone-status[data-status=held]")
+    on_hold = await heard(trace, "ChannelTalkingFinished", held, within=6)
+    resumed = time.monotonic()
+    await page.click("#phone-hold")
+    back = await heard(trace, "ChannelTalkingStarted", resumed, within=4)
     return {"call_id": pop["data"]["call_id"], "silence heard after mute": f"{quiet:.2f}s",
-            "talk heard after unmute": f"{talk:.2f}s", "DTMF after key": f"{dtmf:.2f}s"}
+            "talk heard after unmute": f"{talk:.2f}s", "DTMF after key": f"{dtmf:.2f}s",
+            "silence after hold": f"{on_hold:.2f}s", "talk after resume": f"{back:.2f}s"}
 
 
 async def conversation_recording(settings: Settings, call_id: str) -> tuple[float, float]:

@@ -49,7 +49,7 @@ export function setUpSoftphone() {
 export async function offerSoftphone(agent) {
   phone.user = sipUserOf(agent?.endpoint);
   $("#softphone").hidden = false;
-  $("#phone-form").hidden = !phone.user;
+  for (const id of ["#phone-form", "#phone-controls", "#phone-keypad"]) $(id).hidden = !phone.user;
   if (!phone.user) return say("本坐席使用桌面话机（" + (agent?.endpoint ?? "未定义") + "）");
   $("#phone-user").value = phone.user;
   const result = await api("GET", "/api/softphone");
