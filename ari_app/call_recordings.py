@@ -7,8 +7,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from ari_app.client import AriError
+from ari_app.recording_store import keep_copy, wav_seconds
 from ivr import commands as cmd
-from recordings.store import keep_copy, wav_seconds
 
 if TYPE_CHECKING:
     from ari_app.calls import CallContext

@@ -24,15 +24,15 @@ from ari_app.queue_moments import QueueMoments
 from ari_app.speech import CallSpeech
 from ari_app.state_writer import CallStates
 from ari_app.storage import CallStore
-from console.live import LiveHub
+from events.hub import LiveHub
 from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import CallState, FlowEngine
 from ivr.queueing import ENDED
-from routing.announcement_board import AnnouncementBoard
 from routing.enums import CallOutcome, OrderType
-from routing.repository import utcnow
-from routing.wallboard_repository import CLASSIFIED
+from routing.floor.announcement_board import AnnouncementBoard
+from routing.floor.wallboard_repository import CLASSIFIED
+from routing.orders.repository import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,16 @@ from typing import Any
 
 from ari_app.client import AriClient, AriError
 from ari_app.outbound_legs import END_EVENTS, OutboundLegs, next_event, read_and_wait_key
-from routing.agencies import AgencyDirectory, Duty
-from routing.lifecycle import Command
-from routing.order_service import OrderEngine, apply_event
-from routing.repository import utcnow
-from routing.transitions import Event, OrderError, Role
-from routing.voice_escalation import VoiceEscalation, due_voice_escalations, mark_voice_escalation
+from routing.dispatch.agencies import AgencyDirectory, Duty
+from routing.dispatch.voice_escalation import (
+    VoiceEscalation,
+    due_voice_escalations,
+    mark_voice_escalation,
+)
+from routing.orders.lifecycle import Command
+from routing.orders.order_service import OrderEngine, apply_event
+from routing.orders.repository import utcnow
+from routing.orders.transitions import Event, OrderError, Role
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +79,9 @@ class DutyCaller:
 
     async def _claim(self) -> list[VoiceEscalation]:
         async with self.engine.sessions.begin() as session:
-            due = await due_voice_escalations(session, now=utcnow(), directory=self.directory,
-                                              supervisor=self.supervisor)
+            due = await due_voice_escalations(
+                session, now=utcnow(), directory=self.directory, supervisor=self.supervisor
+            )
             for escalation in due:
                 await mark_voice_escalation(
                     session,
@@ -120,9 +125,14 @@ class DutyCaller:
         if (await next_event(inbox, {"StasisStart", *END_EVENTS}))["type"] != "StasisStart":
             return "no_answer"
         for attempt in range(2):  # read it twice before giving up on a key
-            key = await read_and_wait_key(self.ari, channel_id, inbox, tag=f"duty-{attempt}",
-                                          media=self._reading(escalation),
-                                          key_wait_seconds=KEY_WAIT_SECONDS)
+            key = await read_and_wait_key(
+                self.ari,
+                channel_id,
+                inbox,
+                tag=f"duty-{attempt}",
+                media=self._reading(escalation),
+                key_wait_seconds=KEY_WAIT_SECONDS,
+            )
             if key == "1":
                 return await self._receipt(channel_id, escalation)
             if key == "2" and escalation.contact != "supervisor":
@@ -162,8 +172,13 @@ class DutyCaller:
         """DTMF 2, the crew is on site (issue 16): the receipt if none was given yet, then the
         arrival the on-site limit is held to, both as the unit through the order engine."""
         for event in (Event.RECEIVE, Event.ARRIVE):
-            command = Command(event=event, actor=f"duty-line:{escalation.agency_id}",
-                              role=Role.AGENCY, at=utcnow(), actor_agency=escalation.agency_id)
+            command = Command(
+                event=event,
+                actor=f"duty-line:{escalation.agency_id}",
+                role=Role.AGENCY,
+                at=utcnow(),
+                actor_agency=escalation.agency_id,
+            )
             try:
                 await apply_event(self.engine, number=escalation.order_number, command=command)
             except OrderError as exc:  # signed for already, or arrival reported on the portal
@@ -171,4 +186,3 @@ class DutyCaller:
         await self._play(channel_id, "thanks", [f"sound:{self.prompts_uri}/duty_received"])
         await asyncio.sleep(5)
         return "onsite_dtmf2"
-

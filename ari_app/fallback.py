@@ -12,14 +12,14 @@ import logging
 
 from ari_app.calls import CallContext
 from ari_app.client import AriError
-from recordings.store import (
+from ari_app.recording_store import (
     fetch_complete_recording,
     fetch_recording,
     save_copy,
     wav_complete,
     wav_seconds,
 )
-from routing.repository import utcnow
+from routing.orders.repository import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -18,16 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ari_app.client import AriClient, AriError
+from ari_app.recording_store import fetch_recording
 from ivr import commands as cmd
 from ivr import events as ev
 from recordings.audio import AudioError
-from recordings.store import fetch_recording
 from recordings.transcriber import Transcriber
-from routing import knowledge_repository as store
-from routing.knowledge import search
-from routing.knowledge_tables import KnowledgeEntry, KnowledgeUse
-from routing.knowledge_text import reading_key
-from routing.models import CallSession
+from routing.knowledge_base import knowledge_repository as store
+from routing.knowledge_base.knowledge import search
+from routing.knowledge_base.knowledge_text import reading_key
+from routing.store.knowledge_tables import KnowledgeEntry, KnowledgeUse
+from routing.store.models import CallSession
 
 log = logging.getLogger(__name__)
 READINGS = "knowledge_readings.yaml"  # beside the prompts (tools/make_knowledge_prompts.py)

@@ -1,6 +1,6 @@
 """The ACD's adapter: rings agents over ARI, bridges and records conversations, calls back.
 
-Decisions come from the pure `routing.acd.Acd`; this class carries them out. Every entry
+Decisions come from the pure `routing.agents.acd.Acd`; this class carries them out. Every entry
 point takes one lock, so the queue's state never changes under an `await` of another.
 """
 
@@ -10,21 +10,22 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ari_app.client import AriClient, AriError
 from ari_app.queue_moments import QueueMoments
-from ari_app.queue_view import agent_json, queue_snapshot
-from console.live import LiveHub
+from events.hub import LiveHub
 from ivr import events as ev
-from routing.acd import Acd, AcdError, Agent, AgentState, Offer, WaitingCall
-from routing.agent_repository import AgentStore
+from routing.agents.acd import Acd, AcdError, Agent, AgentState, Offer, WaitingCall
+from routing.agents.agent_repository import AgentStore
+from routing.agents.queue_estimate import DEFAULT_HANDLE_SECONDS, DEFAULT_HANDLE_WINDOW, HandleTimes
+from routing.agents.queue_view import agent_json, queue_snapshot
 from routing.enums import Utility
-from routing.queue_estimate import DEFAULT_HANDLE_SECONDS, DEFAULT_HANDLE_WINDOW, HandleTimes
-from routing.repository import utcnow
-from routing.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
+from routing.floor.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
+from routing.orders.repository import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ class Waiter:
     context: dict[str, Any]  # what the IVR learnt: shown to the agent on answer
 
 
+# Which phone a leg we originated rings: an agent's, or the citizen's we call back.
+LegKind = Literal["agent", "citizen"]
+
+
 @dataclass
 class Leg:
     """A channel we originated: an agent being rung, or a citizen being called back."""
@@ -44,7 +49,7 @@ class Leg:
     channel_id: str
     call_id: str
     agent_id: str
-    kind: str  # "agent" | "citizen"
+    kind: LegKind
     callback: bool
     answered: bool = False
 
@@ -75,6 +80,7 @@ class QueueService:
         self.lock = asyncio.Lock()
         self.hub = hub
         self.moments = moments  # what the wallboard and staffing count, as it happens
+        self.timers: set[asyncio.Task[None]] = set()  # ring and wrap-up ends; serve cancels
 
     async def load(self) -> None:
         """Agents from the database; a call they were on did not survive our restart."""
@@ -208,9 +214,18 @@ class QueueService:
         # Recorded once the phone rings: the audit row is not worth a caller's wait.
         await self._record(offer.agent_id, "ringing")
         # If Asterisk never tells us the ring ended, stop waiting for it anyway.
-        asyncio.get_running_loop().call_later(
-            self.ring_seconds + 3, lambda: asyncio.ensure_future(self._ring_expired(channel_id))
-        )
+        self._later(self.ring_seconds + 3, lambda: self._ring_expired(channel_id))
+
+    def _later(self, delay: float, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` after `delay` seconds in a task kept in `timers` (it re-checks state)."""
+
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            await job()
+
+        task = asyncio.create_task(later())
+        self.timers.add(task)
+        task.add_done_callback(self.timers.discard)
 
     async def _ring_expired(self, channel_id: str) -> None:
         async with self.lock:
@@ -334,10 +349,7 @@ class QueueService:
     def _wrap_up(self, agent_id: str) -> None:
         now = utcnow()
         self.acd = self.acd.call_ended(agent_id, now)
-        asyncio.get_running_loop().call_later(
-            self.wrap_up_seconds,
-            lambda: asyncio.ensure_future(self._wrap_up_done(agent_id, now)),
-        )
+        self._later(self.wrap_up_seconds, lambda: self._wrap_up_done(agent_id, now))
 
     async def _wrap_up_done(self, agent_id: str, started: datetime) -> None:
         async with self.lock:

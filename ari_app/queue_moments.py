@@ -1,7 +1,7 @@
 """The moments a service level needs, written by the adapters that see them happen.
 
 A caller entering the agents' line, an agent answering, the utility of an ended call: the
-wallboard (routing/wallboard.py) and observed-traffic staffing count these from the audit
+wallboard (routing/floor/wallboard.py) and observed-traffic staffing count these from the audit
 trail. They are noted without waiting (a note never holds up a caller's prompt) and written
 in batches by one task; a write that fails (the database restarting) is kept and tried again.
 A moment already in the trail - noted again for a call taken back after our restart - is
@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from console.live import LiveHub
-from routing.models import AuditEvent
+from events.hub import QUEUE_MOMENTS_TOPIC as WRITTEN_TOPIC
+from events.hub import LiveHub
+from routing.store.models import AuditEvent
 
 log = logging.getLogger(__name__)
 
 ACTOR = "acd"
-WRITTEN_TOPIC = "queue_moments"  # on the live hub, after new moments reached the trail
 RETRY_SECONDS = 1.0
 
 

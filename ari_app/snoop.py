@@ -1,7 +1,8 @@
 """Supervisors listen to, whisper to, or barge into an agent's call (ARI snoop).
 
-The decisions are pure (`plan_snoop`: who may, which channel or bridge, which directions);
-`SnoopService` carries them out. The supervisor's phone is rung first; once it answers,
+The decisions are pure (`routing.floor.snoop_rules`: who may, which channel or bridge,
+which directions); `SnoopService` carries them out. The supervisor's phone is rung
+first; once it answers,
 listen and whisper put it in a bridge of its own with a snoop channel on the agent's leg
 (spy both directions: the supervisor hears caller and agent; whisper "out": what the
 supervisor says goes only towards the agent), and barge adds it to the conversation's
@@ -16,81 +17,17 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from ari_app.client import AriClient, AriError
 from ari_app.queue import QueueService
-from routing.transitions import Role
+from routing.floor.snoop_rules import Conversation, SnoopPlan, SnoopRefused
 
 log = logging.getLogger(__name__)
 
 SUPERVISOR_ARG, SNOOP_ARG = "supervisor", "snoop"
-# 值班督查, 业务科, 督查科 and the center's leaders supervise calls; agents and agencies do not.
-SUPERVISING_ROLES = frozenset(
-    {Role.DUTY_SUPERVISOR, Role.BUSINESS_SECTION, Role.SUPERVISION_SECTION, Role.LEADER}
-)
 ENDS = frozenset({"StasisEnd", "ChannelDestroyed"})
-
-
-class SnoopMode(StrEnum):
-    LISTEN = "listen"  # hears both, says nothing
-    WHISPER = "whisper"  # hears both, heard by the agent only
-    BARGE = "barge"  # joins the conversation: heard by both
-
-
-# ARI snoop directions per mode (spy: what the snoop hears; whisper: where it speaks).
-DIRECTIONS: dict[SnoopMode, tuple[str, str] | None] = {
-    SnoopMode.LISTEN: ("both", "none"),
-    SnoopMode.WHISPER: ("both", "out"),  # "out" of the agent's leg = towards the agent
-    SnoopMode.BARGE: None,  # no snoop: the supervisor joins the conversation's bridge
-}
-
-
-class SnoopRefused(Exception):
-    def __init__(self, error_id: str, status: int, message: str) -> None:
-        super().__init__(message)
-        self.error_id, self.status = error_id, status
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """A caller bridged with an agent, as the ACD holds it."""
-
-    call_id: str  # the caller's channel (the ACD's call id)
-    agent_id: str
-    agent_channel: str
-    bridge_id: str
-
-
-@dataclass(frozen=True)
-class SnoopPlan:
-    mode: SnoopMode
-    conversation: Conversation
-    spy: str | None
-    whisper: str | None
-    join_bridge: str | None  # barge: the conversation's bridge
-
-
-def plan_snoop(*, mode: SnoopMode, target: str, role: Role,
-               conversations: Iterable[Conversation]) -> SnoopPlan:
-    """What to do for a supervisor's request on `target` (the caller's or the agent's
-    channel id); SnoopRefused (403, 404) when they may not or there is no such call."""
-    if role not in SUPERVISING_ROLES:
-        raise SnoopRefused("role-not-allowed", 403, f"{role} may not listen to calls")
-    found = next((c for c in conversations if target in (c.call_id, c.agent_channel)), None)
-    if found is None:
-        raise SnoopRefused("call-not-connected", 404,
-                           f"no call {target} is connected to an agent now")
-    directions = DIRECTIONS[mode]
-    return SnoopPlan(
-        mode=mode, conversation=found,
-        spy=directions[0] if directions else None,
-        whisper=directions[1] if directions else None,
-        join_bridge=None if directions else found.bridge_id,
-    )
 
 
 def conversations(queue: QueueService) -> list[Conversation]:
@@ -130,6 +67,10 @@ class SnoopService:
         self.sessions: dict[str, SnoopSession] = {}
         self.lock = asyncio.Lock()
 
+    def conversations(self) -> list[Conversation]:
+        """The agent legs bridged with their caller now (what a supervisor may snoop on)."""
+        return conversations(self.queue)
+
     async def start(self, plan: SnoopPlan, supervisor_sip: str) -> SnoopSession:
         """Ring the supervisor; the rest happens when their phone answers."""
         snoop_id = uuid.uuid4().hex[:12]
@@ -143,9 +84,9 @@ class SnoopService:
                     endpoint=endpoint, app=self.app, appArgs=f"{SUPERVISOR_ARG},{snoop_id}",
                     channelId=session.supervisor_channel, timeout=30, callerId="12319",
                 )
-            except AriError:
+            except AriError as exc:  # the web answers 502 supervisor-not-rung
                 self.sessions.pop(snoop_id, None)
-                raise
+                raise SnoopRefused("supervisor-not-rung", 502, str(exc)) from exc
         return session
 
     def wants(self, event: dict[str, Any]) -> bool:

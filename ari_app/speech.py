@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ari_app.storage import CallStore
-from console.live import LiveHub
+from events.hub import LiveHub
 from recordings.case_rules import load_case_rules, suggested_case
 from recordings.classifier import load_classifier
 from recordings.lexicon import Lexicon

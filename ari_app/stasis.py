@@ -26,7 +26,7 @@ from ari_app.survey_calls import SurveyCaller
 from ivr import events as ev
 from ivr.flow import PROMPTING, RECORDING, WAITING, CallState, UnreadableState
 from routing.enums import CallOutcome
-from routing.repository import utcnow
+from routing.orders.repository import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ivr.commands import CreateOrder
-from routing import repository
 from routing.enums import CallOutcome
-from routing.models import CallSession
+from routing.orders import repository
+from routing.store.models import CallSession
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

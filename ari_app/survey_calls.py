@@ -1,10 +1,10 @@
 """Callback survey calls (回访, L 1.3(1)): the hotline phones citizens back from 12319.
 
-A durable loop: the surveys live in the database (`routing.survey_store`); each round plans
+A durable loop: the surveys live in the database (`routing.followup.survey_store`); each round plans
 new ones, then claims as many due ones as the policy's lines allow — none while a caller
 waits in the inbound queue — and rings each citizen through our Asterisk, as the duty calls
 ring agencies (ari_app/duty_calls.py). The call reads the order number and what the unit
-reported, then asks for 1/2/3/0; what the key means is `routing.survey.verdict`.
+reported, then asks for 1/2/3/0; what the key means is `routing.followup.survey.verdict`.
 """
 
 from __future__ import annotations
@@ -14,19 +14,17 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Coroutine
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from ari_app.client import AriClient, AriError
 from ari_app.outbound_legs import END_EVENTS, OutboundLegs, next_event, read_and_wait_key
 from ari_app.queue import QueueService
-from ari_app.settings import Settings
 from ivr import events as ev
 from routing.enums import Utility
-from routing.order_service import OrderEngine
-from routing.repository import utcnow
-from routing.survey import SurveyStatus, Verdict, free_lines, verdict
-from routing.survey_policy import SurveyPolicy, load_survey_policy, with_overrides
-from routing.survey_store import (
+from routing.followup.survey import SurveyStatus, Verdict, free_lines, verdict
+from routing.followup.survey_policy import SurveyPolicy, load_survey_policy, with_overrides
+from routing.followup.survey_store import (
     SurveyCall,
     claim_due,
     plan_new,
@@ -36,8 +34,27 @@ from routing.survey_store import (
     record_unreached,
     release_stale_claims,
 )
+from routing.orders.order_service import OrderEngine
+from routing.orders.repository import utcnow
 
 log = logging.getLogger(__name__)
+
+
+class SurveySettings(Protocol):
+    """What the survey worker reads of the settings (the root's Settings has it)."""
+
+    @property
+    def survey_policy_file(self) -> Path: ...
+    @property
+    def survey_delay_seconds(self) -> float | None: ...
+    @property
+    def survey_hours(self) -> str | None: ...
+    @property
+    def ari_app(self) -> str: ...
+    @property
+    def prompts_uri(self) -> str: ...
+    @property
+    def survey_endpoint(self) -> str: ...
 
 # The order a survey call is about, in a SIP header (the sandbox's citizen phone reads it).
 ORDER_HEADER = "X-Hotline-Order"
@@ -202,7 +219,7 @@ async def _first_of(*waits: Coroutine[Any, Any, Any]) -> None:
 
 
 def survey_caller(
-    settings: Settings, *, ari: AriClient, engine: OrderEngine, queue: QueueService
+    settings: SurveySettings, *, ari: AriClient, engine: OrderEngine, queue: QueueService
 ) -> SurveyCaller:
     """The survey worker as serve's settings configure it (policy file plus overrides)."""
     policy = with_overrides(

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from console.api import ENGINE, current_user, now, read_body, translated
 from console.http import DISCLOSED, SESSIONS, _limit, _only, api_error, engine_json, order_number
 from console.schemas import AgencyExtension, AgencyPending, AgencyResult, Empty
-from routing.audit import AGENCY_FIELDS, Read, disclosure
-from routing.lifecycle import Command, Event
-from routing.models import WorkOrder
-from routing.order_service import apply_event
-from routing.order_tables import User
-from routing.speech_doubt import unit_doubt
-from routing.transitions import Role, State
-from routing.webhook import mask_number
+from routing.admin.audit import AGENCY_FIELDS, Read, disclosure
+from routing.dispatch.webhook import mask_number
+from routing.orders.lifecycle import Command, Event
+from routing.orders.order_service import apply_event
+from routing.orders.speech_doubt import unit_doubt
+from routing.orders.transitions import Role, State
+from routing.store.models import WorkOrder
+from routing.store.order_tables import User
 
 routes = web.RouteTableDef()
 

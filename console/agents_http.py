@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from ari_app.queue import QueueService
-from ari_app.queue_view import agent_json
 from console.api import read_body
 from console.http import SESSIONS, api_error
-from console.live import HUB
 from console.live_socket import relay_until_closed
-from routing.acd import GENERAL, AcdError, AgentState
-from routing.agent_repository import AgentStore
+from events.hub import HUB
+from routing.agents.acd import GENERAL, Acd, AcdError, Agent, AgentState
+from routing.agents.agent_repository import AgentStore
+from routing.agents.queue_view import agent_json
 from routing.enums import Utility
-from routing.repository import utcnow
+from routing.orders.repository import utcnow
 
-QUEUE = web.AppKey("queue", QueueService)
+
+class AgentQueue(Protocol):
+    """What the agents' routes use of the call queue (`serve` hands in ari_app's QueueService)."""
+
+    @property
+    def acd(self) -> Acd: ...
+    async def define(self, agent: Agent) -> None: ...
+    async def adopt_new(self) -> None: ...
+    async def set_state(self, agent_id: str, state: AgentState, reason: str | None, actor: str
+                        ) -> Agent: ...
+    def snapshot(self) -> dict[str, Any]: ...
+
+
+QUEUE = web.AppKey[AgentQueue]("queue")
 SKILLS = {u.value for u in Utility} | {GENERAL}
 
 routes = web.RouteTableDef()

@@ -1,6 +1,6 @@
 """Outage announcements over HTTP: supervisors register, list and close them.
 
-The board that hands the active ones to calls is `routing.announcement_board`; this module
+The board that hands the active ones to calls is `routing.floor.announcement_board`; this module
 starts it with the app and refreshes it at once after a change made through the API.
 """
 
@@ -20,22 +20,22 @@ from sqlalchemy import func, select
 
 from console.api import CENTER, current_user, now, read_body
 from console.http import SESSIONS, api_error, path_row_id
-from routing import announcements as rules
-from routing.agencies import AgencyDirectory
-from routing.announcement_board import AnnouncementBoard, outage_of
-from routing.announcements import AnnouncementError, OutageKind
+from routing.dispatch.agencies import AgencyDirectory
 from routing.enums import Utility
-from routing.models import WorkOrder
-from routing.outage_notice import (
+from routing.floor import announcements as rules
+from routing.floor.announcement_board import AnnouncementBoard, outage_of
+from routing.floor.announcements import AnnouncementError, OutageKind
+from routing.floor.outage_notice import (
     NoticeTooLate,
     Scope,
     check_lead_time,
     load_notice_policy,
     reminders_for,
 )
-from routing.peaks_tables import Announcement, IncidentLink
-from routing.repository import audit
-from routing.transitions import Role
+from routing.orders.repository import audit
+from routing.orders.transitions import Role
+from routing.store.models import WorkOrder
+from routing.store.peaks_tables import Announcement, IncidentLink
 
 log = logging.getLogger(__name__)
 SUPERVISORS = {Role.SUPERVISION_SECTION, Role.BUSINESS_SECTION, Role.DUTY_SUPERVISOR,
@@ -76,7 +76,7 @@ class AnnouncementCreate(BaseModel):
     text: str = Field(min_length=1, max_length=rules.MAX_TEXT)
     incident_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{3,32}$",
                                     max_length=32)
-    # Which notice rule a planned outage is held to (routing/outage_notice.yaml).
+    # Which notice rule a planned outage is held to (routing/floor/outage_notice.yaml).
     scope: Scope = "general"
 
 

@@ -12,11 +12,11 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from console.http import SESSIONS, api_error, require_storable
-from routing.access_policy import AccessPolicy, password_expired
-from routing.order_service import OrderEngine, ServiceError
-from routing.order_tables import User
-from routing.transitions import OrderError, Role
-from routing.users import live_session, touch_session
+from routing.admin.access_policy import AccessPolicy, password_expired
+from routing.admin.users import live_session, touch_session
+from routing.orders.order_service import OrderEngine, ServiceError
+from routing.orders.transitions import OrderError, Role
+from routing.store.order_tables import User
 
 ENGINE = web.AppKey("order_engine", OrderEngine)
 # True only in the sandbox: reads of calls, orders, agents and the queue stay open on

@@ -12,11 +12,11 @@ from sqlalchemy import insert, select
 
 from console.api import COOKIE, USER, Handler, current_user, now
 from console.http import DISCLOSED, SESSIONS, _limit, _only, api_error
-from routing.audit import ENTITY, Disclosure, Reader, is_read, reads_to_audit
-from routing.models import AuditEvent
-from routing.order_tables import User
-from routing.transitions import Role
-from routing.users import session_user
+from routing.admin.audit import ENTITY, Disclosure, Reader, is_read, reads_to_audit
+from routing.admin.users import session_user
+from routing.orders.transitions import Role
+from routing.store.models import AuditEvent
+from routing.store.order_tables import User
 
 routes = web.RouteTableDef()
 # Reading the trail is checking the logs: the supervision side and the leadership, not the

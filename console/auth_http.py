@@ -1,6 +1,6 @@
 """Login, logout, and who am I: a session cookie (HttpOnly, SameSite=Strict).
 
-Logins are throttled (routing/login_guard.py): too many failures from one address → 429
+Logins are throttled (routing/admin/login_guard.py): too many failures from one address → 429
 with Retry-After; too many for one user → the user is locked, audited, until a supervisor
 unlocks it (POST /api/users/{user_id}/unlock, or `hotline12319 user unlock`)."""
 
@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from console.api import ACCESS_POLICY, COOKIE, current_user, now, read_body
 from console.http import SESSIONS, api_error, require_storable
 from console.schemas import Login
-from routing.access_policy import Verdict, password_expired
-from routing.login_guard import LoginOutcome, attempt_login, unlock
-from routing.order_tables import User
-from routing.transitions import Role
-from routing.user_admin import MIN_PASSWORD, find_user, set_password
-from routing.users import SESSION_TTL, check_password, logout
+from routing.admin.access_policy import Verdict, password_expired
+from routing.admin.login_guard import LoginOutcome, attempt_login, unlock
+from routing.admin.user_admin import MIN_PASSWORD, find_user, set_password
+from routing.admin.users import SESSION_TTL, check_password, logout
+from routing.orders.transitions import Role
+from routing.store.order_tables import User
 
 routes = web.RouteTableDef()
 

@@ -29,16 +29,16 @@ from console.desk_rules import (
 )
 from console.http import DISCLOSED, SESSIONS, _limit, _only, api_error, order_json, order_number
 from console.orders_http import dispatch_and_push
-from routing.agencies import RoutingError
-from routing.audit import CENTER_FIELDS, Read, disclosure
+from routing.admin.audit import CENTER_FIELDS, Read, disclosure
+from routing.dispatch.agencies import RoutingError
 from routing.enums import OrderType, Utility
-from routing.lifecycle import Command, Event, as_json
-from routing.models import WorkOrder
-from routing.order_service import OrderChanged, apply_event, load_row
-from routing.order_store import fill_deadlines, to_order
-from routing.order_tables import User
-from routing.repository import audit
-from routing.transitions import State
+from routing.orders.lifecycle import Command, Event, as_json
+from routing.orders.order_service import OrderChanged, apply_event, load_row
+from routing.orders.order_store import fill_deadlines, to_order
+from routing.orders.repository import audit
+from routing.orders.transitions import State
+from routing.store.models import WorkOrder
+from routing.store.order_tables import User
 
 routes = web.RouteTableDef()
 _FILTERS = {"view", "utility", "district", "agency", "date", "number", "caller", "limit"}

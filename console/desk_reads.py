@@ -11,13 +11,13 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from console.desk_rules import CURRENT_DEADLINE, DUE_SOON, VIEW_STATES, View, urgency
-from routing.agencies import AgencyDirectory, RoutingError, route
-from routing.audit import ENTITY, is_read
-from routing.calendar import SHANGHAI
-from routing.evidence_tables import OrderPhoto
-from routing.models import AuditEvent, Base, CallSession, WorkOrder
-from routing.order_store import default_policy
-from routing.order_tables import Notification
+from routing.admin.audit import ENTITY, is_read
+from routing.dispatch.agencies import AgencyDirectory, RoutingError, route
+from routing.orders.calendar import SHANGHAI
+from routing.orders.order_store import default_policy
+from routing.store.evidence_tables import OrderPhoto
+from routing.store.models import AuditEvent, Base, CallSession, WorkOrder
+from routing.store.order_tables import Notification
 
 
 def _from_ivr() -> ColumnElement[bool]:

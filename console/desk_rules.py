@@ -1,7 +1,7 @@
 """What the order desk shows and offers, as pure rules (no I/O): the lists it counts, which
 deadline an order is working against in its state, and which actions a role may take on it.
 
-The actions come from the declared transition table (`routing.transitions.TABLE`), so a
+The actions come from the declared transition table (`routing.orders.transitions.TABLE`), so a
 button is shown exactly when the server would accept the event; the server still checks.
 """
 
@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from routing.enums import OrderType
-from routing.transitions import TABLE, Event, Role, State
+from routing.orders.transitions import TABLE, Event, Role, State
 
 # "将超时": an order is shown as due soon this long before its current deadline. A display
-# setting of the center, not a limit of the standards (those are in routing/sla_policy.yaml).
+# setting of the center, not a limit of the standards (those are in routing/orders/sla_policy.yaml).
 DUE_SOON = timedelta(hours=2)
 
 

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 
 from console.api import CENTER, current_user, now
 from console.http import DISCLOSED, SESSIONS, api_error, order_number, path_row_id
-from routing.audit import Read, disclosure
-from routing.evidence_tables import OrderPhoto
-from routing.models import WorkOrder
-from routing.repository import audit
-from routing.transitions import Role
+from routing.admin.audit import Read, disclosure
+from routing.orders.repository import audit
+from routing.orders.transitions import Role
+from routing.store.evidence_tables import OrderPhoto
+from routing.store.models import WorkOrder
 
 routes = web.RouteTableDef()
 MAX_PHOTO_BYTES = 5 * 1024 * 1024  # a phone photo; larger is refused with photo-too-large

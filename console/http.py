@@ -17,12 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from routing.audit import CENTER_FIELDS, Disclosure, Read, disclosure
-from routing.auto_dispatch import decision_for
-from routing.dispatch_policy import DispatchPolicy
+from routing.admin.audit import CENTER_FIELDS, Disclosure, Read, disclosure
+from routing.dispatch.auto_dispatch import decision_for
+from routing.dispatch.dispatch_policy import DispatchPolicy
 from routing.enums import Utility
-from routing.models import CallSession, WorkOrder
-from routing.transitions import State
+from routing.orders.transitions import State
+from routing.store.models import CallSession, WorkOrder
 
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 HEALTH = web.AppKey("health", dict[str, Any])

@@ -19,14 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from console.api import CENTER, ENGINE, current_user, now, read_body, translated
 from console.http import SESSIONS, api_error, order_json, path_row_id
-from routing import knowledge_repository as store
 from routing.enums import OrderType, Utility
-from routing.knowledge import MAX_QUERY, EntryText, KnowledgeError, load_seed, search
-from routing.knowledge_repository import Actor, EntryNotFound, ProposalDecided
-from routing.knowledge_tables import KnowledgeEntry, KnowledgeRevision
-from routing.lifecycle import Command, Event
-from routing.order_service import Intake, apply_event, create_order, load_row
-from routing.transitions import Role
+from routing.knowledge_base import knowledge_repository as store
+from routing.knowledge_base.knowledge import MAX_QUERY, EntryText, KnowledgeError, load_seed, search
+from routing.knowledge_base.knowledge_repository import Actor, EntryNotFound, ProposalDecided
+from routing.orders.lifecycle import Command, Event
+from routing.orders.order_service import Intake, apply_event, create_order, load_row
+from routing.orders.transitions import Role
+from routing.store.knowledge_tables import KnowledgeEntry, KnowledgeRevision
 
 routes = web.RouteTableDef()
 KEEPERS = frozenset({Role.BUSINESS_SECTION, Role.LEADER})  # who edits the answers

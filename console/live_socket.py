@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from console.live import Update
+from events.hub import Update
 
 # Turns a hub update into what this page may see, or None to drop it.
 Forward = Callable[[Update], Update | None]

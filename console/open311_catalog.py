@@ -3,7 +3,7 @@
 
 A service's attribute is the case of the SLA table that sets its limits (a water meter well
 is due in 12 hours, W 5.3.1): the citizen picks it, the order is created with that case.
-Built once at start-up from routing/sla_policy.yaml and console/open311_services.yaml
+Built once at start-up from routing/orders/sla_policy.yaml and console/open311_services.yaml
 (tests/unit/test_open311_catalog.py checks every web case has its Chinese name).
 """
 
@@ -20,7 +20,7 @@ from aiohttp import web
 from console.open311_format import answer, both_formats
 from console.open311_intake import WEB_TYPES, open311_error
 from routing.enums import UTILITY_NAMES_ZH, Utility
-from routing.policy import GENERAL, load_policy
+from routing.orders.policy import GENERAL, load_policy
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()

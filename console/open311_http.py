@@ -7,7 +7,7 @@ client's `api_key` (`hotline12319 open311-key add`) and is rate-limited per key 
 address (429 with Retry-After). Reading is open, as GeoReport v2 publishes requests, but
 personal information stays inside (L 3.1.4): only requests that came in through Open311 are
 shown, their address coarsened to district and road, phone numbers, e-mail addresses and
-names hidden in the description (`routing.publication`).
+names hidden in the description (`routing.orders.publication`).
 """
 
 from __future__ import annotations
@@ -25,17 +25,17 @@ from console.http import SESSIONS, storable
 from console.open311_catalog import CATALOG
 from console.open311_format import answer, both_formats
 from console.open311_intake import Person, intake, open311_error, person, read_fields
-from routing.access_policy import Open311Policy
-from routing.access_tables import Open311Request
-from routing.calendar import WorkingDayCalendar
-from routing.models import WorkOrder
-from routing.open311_keys import client_for_key
-from routing.order_service import ServiceError, create_order
-from routing.policy import GENERAL
-from routing.publication import coarse_address, coarse_point, redact
-from routing.rate_limit import SlidingWindow
-from routing.repository import utcnow
-from routing.transitions import State
+from routing.admin.access_policy import Open311Policy
+from routing.admin.open311_keys import client_for_key
+from routing.admin.rate_limit import SlidingWindow
+from routing.orders.calendar import WorkingDayCalendar
+from routing.orders.order_service import ServiceError, create_order
+from routing.orders.policy import GENERAL
+from routing.orders.publication import coarse_address, coarse_point, redact
+from routing.orders.repository import utcnow
+from routing.orders.transitions import State
+from routing.store.access_tables import Open311Request
+from routing.store.models import WorkOrder
 
 routes = web.RouteTableDef()
 

@@ -15,8 +15,8 @@ from aiohttp import web
 
 from console.http import storable
 from routing.enums import UTILITY_NAMES_ZH, OrderType, Utility
-from routing.order_intake import Source
-from routing.order_service import Intake
+from routing.orders.order_intake import Source
+from routing.orders.order_service import Intake
 
 # Emergencies are for the phone: a web form is no way to report a gas leak.
 WEB_TYPES = {

@@ -1,7 +1,7 @@
 """Order intake and lifecycle events for the center (roles checked on every endpoint).
 
 `POST /api/orders` takes an order from an agent; `POST /api/orders/{number}/events` moves it
-through the lifecycle (`routing.lifecycle`) as the logged-in user's role. A dispatch answers
+through the lifecycle (`routing.orders.lifecycle`) as the logged-in user's role. A dispatch answers
 once it is committed; its webhook push runs after that, in a task the app tracks.
 """
 
@@ -15,19 +15,19 @@ from sqlalchemy import select
 
 from console.api import CENTER, ENGINE, current_user, now, read_body, translated
 from console.http import DISCLOSED, api_error, order_json, order_number
-from console.live import HUB
 from console.schemas import EventBody, OrderCreate
-from routing.audit import CENTER_FIELDS, Read, disclosure
-from routing.dispatcher import push
+from events.hub import HUB
+from routing.admin.audit import CENTER_FIELDS, Read, disclosure
+from routing.dispatch.dispatcher import push
 from routing.enums import OrderType
-from routing.lifecycle import Command, Event
-from routing.models import WorkOrder
-from routing.order_service import Intake, apply_event, create_order, dispatch, load_row
-from routing.order_store import deadlines_for, to_order
-from routing.order_tables import User
-from routing.repository import audit
-from routing.supervision import convert_repeat_call
-from routing.transitions import Role, State
+from routing.orders.lifecycle import Command, Event
+from routing.orders.order_service import Intake, apply_event, create_order, dispatch, load_row
+from routing.orders.order_store import deadlines_for, to_order
+from routing.orders.repository import audit
+from routing.orders.supervision import convert_repeat_call
+from routing.orders.transitions import Role, State
+from routing.store.models import WorkOrder
+from routing.store.order_tables import User
 
 PUSH_TASKS = web.AppKey("push_tasks", set[asyncio.Task[Any]])
 routes = web.RouteTableDef()

@@ -15,18 +15,18 @@ from console.agents_http import QUEUE
 from console.announcements_http import BOARD, DIRECTORY, SUPERVISORS
 from console.api import CENTER, current_user, now, read_body
 from console.http import HEALTH, SESSIONS, api_error, path_row_id
-from routing import announcements as announcement_rules
-from routing import handover
-from routing import standby as rules
-from routing.acd import AgentState
-from routing.agencies import Agency, Person
-from routing.agent_repository import AgentStore
-from routing.models import WorkOrder
-from routing.peaks_tables import Handover, StandbyStaff
-from routing.repository import audit
-from routing.standby import Member, StandbyError
-from routing.transitions import Role, State
-from routing.users import UserError, add_user
+from routing.admin.users import UserError, add_user
+from routing.agents.acd import AgentState
+from routing.agents.agent_repository import AgentStore
+from routing.dispatch import standby as rules
+from routing.dispatch.agencies import Agency, Person
+from routing.dispatch.standby import Member, StandbyError
+from routing.floor import announcements as announcement_rules
+from routing.floor import handover
+from routing.orders.repository import audit
+from routing.orders.transitions import Role, State
+from routing.store.models import WorkOrder
+from routing.store.peaks_tables import Handover, StandbyStaff
 
 routes = web.RouteTableDef()
 
@@ -147,8 +147,9 @@ async def _standby_row(session: AsyncSession, member: Member, at: datetime) -> S
 
 # -- shift handover (L 3.1.2(2)) -------------------------------------------------------------
 
-# Validated at import, i.e. when `serve` starts: a broken handover.yaml refuses to start.
-HANDOVER_POLICY = handover.load_policy()
+# The handover policy, loaded and validated by `serve` at start (a broken handover.yaml
+# refuses to start), not at import.
+HANDOVER_POLICY = web.AppKey("handover_policy", handover.HandoverPolicy)
 OPEN_STATES = (State.CREATED, State.DISPATCHED, State.RECEIVED, State.NOT_HANDLED)
 
 
@@ -162,7 +163,7 @@ async def live_facts(request: web.Request, at: datetime) -> handover.LiveFacts:
     app, health = request.app, request.app[HEALTH]
     acd = app[QUEUE].acd if QUEUE in app else None
     board = app.get(BOARD)
-    horizon = at + HANDOVER_POLICY.horizon
+    horizon = at + request.app[HANDOVER_POLICY].horizon
     async with app[SESSIONS]() as session:
         rows = await session.scalars(select(WorkOrder).where(
             WorkOrder.status.in_(OPEN_STATES),
@@ -209,7 +210,7 @@ def _handover_refused(exc: handover.HandoverError) -> web.HTTPException:
 async def handover_draft(request: web.Request) -> web.Response:
     """The live items as they stand, and what would pause the handover now."""
     await current_user(request, SUPERVISORS)
-    at, policy = now(), HANDOVER_POLICY
+    at, policy = now(), request.app[HANDOVER_POLICY]
     facts = await live_facts(request, at)
     return web.json_response({"live": handover.prefill(policy, facts, at),
                               "written_items": {k: policy.items[k].title
@@ -221,7 +222,7 @@ async def handover_draft(request: web.Request) -> web.Response:
 async def sign_out(request: web.Request) -> web.Response:
     user = await current_user(request, SUPERVISORS)
     body = await read_body(request, HandoverNotes)
-    at, policy = now(), HANDOVER_POLICY
+    at, policy = now(), request.app[HANDOVER_POLICY]
     try:
         items = handover.record(policy, body.notes, await live_facts(request, at), at)
     except handover.HandoverError as exc:
@@ -239,7 +240,7 @@ async def sign_out(request: web.Request) -> web.Response:
 @routes.post("/api/handovers/{handover_id:\\d+}/sign")
 async def sign_in(request: web.Request) -> web.Response:
     user = await current_user(request, SUPERVISORS)
-    at, policy = now(), HANDOVER_POLICY
+    at, policy = now(), request.app[HANDOVER_POLICY]
     waiting_for = handover.blockers(policy, await live_facts(request, at))
     async with request.app[SESSIONS].begin() as session:
         row = await session.get(Handover, path_row_id(request, "handover_id"))

@@ -19,16 +19,15 @@ from console.api import ENGINE, current_user, now, read_body, translated
 from console.desk_reads import current_due
 from console.desk_rules import Urgency, urgency
 from console.http import SESSIONS, order_number
-from console.live import HUB, Update
 from console.live_socket import relay_until_closed
-from routing.calendar import SHANGHAI
-from routing.kpi import load_config, month_window, rates, record_of
-from routing.kpi_cli import rates_json
-from routing.lifecycle import Command, Event
-from routing.models import WorkOrder
-from routing.order_service import apply_event
-from routing.order_store import to_order
-from routing.transitions import Role, State
+from events.hub import HUB, Update
+from routing.orders.calendar import SHANGHAI
+from routing.orders.lifecycle import Command, Event
+from routing.orders.order_service import apply_event
+from routing.orders.order_store import to_order
+from routing.orders.transitions import Role, State
+from routing.reports.kpi import load_config, month_window, rates, rates_json, record_of
+from routing.store.models import WorkOrder
 
 routes = web.RouteTableDef()
 

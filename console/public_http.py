@@ -15,10 +15,10 @@ from sqlalchemy import select
 from console.api import ENGINE, now
 from console.http import SESSIONS
 from console.ui_http import STATIC_DIR
-from routing import commitments
 from routing.enums import UTILITY_NAMES_ZH
-from routing.order_store import default_policy
-from routing.peaks_tables import Announcement
+from routing.orders import commitments
+from routing.orders.order_store import default_policy
+from routing.store.peaks_tables import Announcement
 
 routes = web.RouteTableDef()
 PAGE = "public.html"

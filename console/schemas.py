@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from routing.approvals import ChainStep
 from routing.enums import OrderType, Utility
+from routing.orders.approvals import ChainStep
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 Phone = Field(pattern=r"^\+?[0-9]{3,20}$", max_length=21)
-# A row key of the SLA table (routing/sla_policy.yaml); which exist is checked by the engine.
+# A row key of the SLA table (routing/orders/sla_policy.yaml); which exist is checked by the engine.
 CASE_PATTERN = r"^[a-z0-9_]{1,32}$"
 # A file reference (evidence): a name or a path, never the file itself.
 Reference = Annotated[str, Field(min_length=1, max_length=256)]

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from ari_app.client import AriError
-from ari_app.snoop import (
-    SUPERVISING_ROLES,
-    SnoopMode,
-    SnoopRefused,
-    SnoopService,
-    conversations,
-    plan_snoop,
-)
-from console.agents_http import QUEUE
 from console.api import current_user, read_body
 from console.http import api_error
+from routing.floor.snoop_rules import (
+    SUPERVISING_ROLES,
+    Conversation,
+    SnoopMode,
+    SnoopPlan,
+    SnoopRefused,
+    plan_snoop,
+)
 
-SNOOP = web.AppKey("snoop", SnoopService)
+
+class Started(Protocol):
+    def as_json(self) -> dict[str, Any]: ...
+
+
+class Snooper(Protocol):
+    """What the route uses of the snoop service (`serve` hands in ari_app's SnoopService)."""
+
+    def conversations(self) -> list[Conversation]: ...
+    async def start(self, plan: SnoopPlan, supervisor_sip: str) -> Started: ...
+
+
+SNOOP = web.AppKey[Snooper]("snoop")
 routes = web.RouteTableDef()
-_STATUS: dict[int, type[web.HTTPException]] = {403: web.HTTPForbidden, 404: web.HTTPNotFound}
+_STATUS: dict[int, type[web.HTTPException]] = {
+    403: web.HTTPForbidden, 404: web.HTTPNotFound, 502: web.HTTPBadGateway}
 
 
 class SnoopRequest(BaseModel):
@@ -41,11 +54,9 @@ async def snoop(request: web.Request) -> web.Response:
     service = request.app[SNOOP]
     try:
         plan = plan_snoop(mode=body.mode, target=request.match_info["channel_or_call"],
-                          role=user.role, conversations=conversations(request.app[QUEUE]))
+                          role=user.role, conversations=service.conversations())
         session = await service.start(plan, body.supervisor_sip)
     except SnoopRefused as exc:
         raise api_error(_STATUS.get(exc.status, web.HTTPConflict), exc.error_id,
                         str(exc)) from exc
-    except AriError as exc:
-        raise api_error(web.HTTPBadGateway, "supervisor-not-rung", str(exc)) from exc
     return web.json_response(session.as_json(), status=202)

@@ -16,11 +16,11 @@ from console.agents_http import QUEUE, AgentDefinition
 from console.announcements_http import DIRECTORY
 from console.api import AGENT_ADMINS, current_user, read_body
 from console.http import SESSIONS, api_error
-from routing.acd import Agent
-from routing.agent_repository import add_profile
-from routing.order_tables import User
-from routing.transitions import Role
-from routing.users import UserError, add_user
+from routing.admin.users import UserError, add_user
+from routing.agents.acd import Agent
+from routing.agents.agent_repository import add_profile
+from routing.orders.transitions import Role
+from routing.store.order_tables import User
 
 routes = web.RouteTableDef()
 

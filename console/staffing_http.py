@@ -3,8 +3,9 @@ logged in, and the next-day plan for the foreseeable peaks (L 3.1.2(5)).
 
 GET /api/staffing/intervals?date=YYYY-MM-DD  (default: today, Asia/Shanghai)
 GET /api/staffing/plan?date=YYYY-MM-DD       (default: tomorrow)
-The numbers are `routing.staffing_plan` / `routing.staffing_forecast`'s; the reads are
-`routing.staffing_repository`'s. The OpenAPI pieces live here and console/openapi.py adds them.
+The numbers are `routing.agents.staffing_plan` / `routing.agents.staffing_forecast`'s; the reads are
+`routing.agents.staffing_repository`'s. The OpenAPI pieces live here and console/openapi.py adds
+them.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from aiohttp import web
 from console.announcements_http import SUPERVISORS
 from console.api import current_user, now
 from console.http import SESSIONS, api_error
-from routing.calendar import WorkingDayCalendar, local_date
-from routing.staffing_peaks import StaffingPolicy, load_policy
-from routing.staffing_plan import parse_day
-from routing.staffing_repository import StaffingRepository, observed_report, plan_report
+from routing.agents.staffing_peaks import StaffingPolicy, load_policy
+from routing.agents.staffing_plan import parse_day
+from routing.agents.staffing_repository import StaffingRepository, observed_report, plan_report
+from routing.orders.calendar import WorkingDayCalendar, local_date
 
 POLICY = web.AppKey("staffing_policy", StaffingPolicy)
 CALENDAR = web.AppKey("staffing_calendar", WorkingDayCalendar)

@@ -16,12 +16,12 @@ from console.desk_reads import current_due, summary_json, view_condition
 from console.desk_rules import Urgency, View, urgency
 from console.http import DISCLOSED, SESSIONS
 from console.orders_http import SUPERVISORS
-from routing.approvals import STEP_ROLE, Verdict
-from routing.audit import CENTER_FIELDS, Read, disclosure
-from routing.models import WorkOrder
-from routing.order_store import to_order
-from routing.order_tables import OrderExtension
-from routing.transitions import State
+from routing.admin.audit import CENTER_FIELDS, Read, disclosure
+from routing.orders.approvals import STEP_ROLE, Verdict
+from routing.orders.order_store import to_order
+from routing.orders.transitions import State
+from routing.store.models import WorkOrder
+from routing.store.order_tables import OrderExtension
 
 routes = web.RouteTableDef()
 

@@ -1,6 +1,6 @@
 """The running surge detector: a background task on the live hub (L 3.1.2(5)).
 
-It reads the calls' own updates, feeds `routing.surge.SurgeDetector` one event per call (the
+It reads the calls' own updates, feeds `routing.floor.surge.SurgeDetector` one event per call (the
 first update that names the call's utility), and publishes `surge` updates for the wallboard:
 transitions (started / ended) at once, and every active surge again on each tick, so a surge
 ends when calls stop coming and a wallboard opened later learns of it within a tick.
@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from console.live import LiveHub, Update
-from routing.surge import SurgeAlert, SurgeDetector, SurgePolicy
+from events.hub import LiveHub, Update
+from routing.floor.surge import SurgeAlert, SurgeDetector, SurgePolicy
 
 log = logging.getLogger(__name__)
 

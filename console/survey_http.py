@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from console.api import CENTER, ENGINE, current_user, read_body, translated
 from console.http import DISCLOSED, api_error, order_number
-from routing.audit import Read, disclosure
-from routing.repository import audit
-from routing.survey_store import decline_callbacks, manual_callbacks, surveys_of
+from routing.admin.audit import Read, disclosure
+from routing.followup.survey_store import decline_callbacks, manual_callbacks, surveys_of
+from routing.orders.repository import audit
 
 routes = web.RouteTableDef()
 

@@ -4,7 +4,7 @@ The moments a service level needs - a caller entering the agents' line, an agent
 an ended call's utility - are written to the audit trail by the adapters that see them
 (ari_app/queue_moments.py), so the figures survive a restart and are counted from the
 database like everything else. This feed only recounts when the live hub says something
-moved, and publishes. The figures themselves are `routing.wallboard`'s.
+moved, and publishes. The figures themselves are `routing.floor.wallboard`'s.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ari_app.queue_moments import WRITTEN_TOPIC
 from console.api import CENTER, current_user, now
 from console.http import SESSIONS
-from console.live import HUB, LiveHub, Update
-from routing.wallboard import (
+from events.hub import HUB, LiveHub, Update
+from events.hub import QUEUE_MOMENTS_TOPIC as WRITTEN_TOPIC
+from routing.floor.wallboard import (
     WallboardPolicy,
     call_part,
     load_policy,
@@ -31,7 +31,7 @@ from routing.wallboard import (
     order_part,
     without_clock,
 )
-from routing.wallboard_repository import (
+from routing.floor.wallboard_repository import (
     DayCalls,
     order_rows,
 )

@@ -10,12 +10,13 @@ FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml ./
+COPY hotline12319/ hotline12319/
+COPY events/ events/
 COPY ari_app/ ari_app/
 COPY console/ console/
 COPY ivr/ ivr/
 COPY recordings/ recordings/
 COPY routing/ routing/
-COPY tools/ tools/
 RUN pip wheel --no-deps --wheel-dir /wheels .
 
 # Stage 2: install it (pip install . of the built wheel) with its dependencies.

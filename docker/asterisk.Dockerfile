@@ -6,13 +6,12 @@
 # SIP_EXTERNAL_ADDRESS and SIP_LOCAL_NET when it sits behind NAT.
 
 # Stage 1: render the config with the sandbox's own templates and functions
-# (tools/sandbox_config.py), with the container's values (docker/render_asterisk_config.py).
+# (hotline12319/asterisk_config.py), with the container's values (docker/render_asterisk_config.py).
 FROM python:3.11-slim AS render
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 RUN pip install "pydantic>=2.6" "pydantic-settings>=2.2"
 WORKDIR /src
-COPY ari_app/__init__.py ari_app/settings.py ari_app/
-COPY tools/__init__.py tools/sandbox_config.py tools/
+COPY hotline12319/__init__.py hotline12319/settings.py hotline12319/asterisk_config.py hotline12319/
 COPY dialplans/ dialplans/
 COPY docker/render_asterisk_config.py docker/
 RUN PYTHONPATH=/src python docker/render_asterisk_config.py /out

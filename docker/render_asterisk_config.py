@@ -2,7 +2,7 @@
 
 `docker/asterisk.Dockerfile` runs this in its build stage (`PYTHONPATH=<repo>`, argument: an
 output root). It reuses the sandbox's templates (`dialplans/`) and functions
-(`tools/sandbox_config.py`); only the values differ from the sandbox:
+(`hotline12319/asterisk_config.py`); only the values differ from the sandbox:
 
 - the same private layout, `/srv/hotline12319/hotline/{etc,run,log,lib,spool}`, prompts in
   `Settings.prompts_uri`;
@@ -26,8 +26,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ari_app.settings import Settings
-from tools.sandbox_config import (
+from hotline12319.asterisk_config import (
     TEMPLATES_DIR,
     ConfTemplate,
     Instance,
@@ -36,6 +35,7 @@ from tools.sandbox_config import (
     template_files,
     template_vars,
 )
+from hotline12319.settings import Settings
 
 ARI_PASSWORD_TOKEN = "@ARI_PASSWORD@"
 SIP_TRUNK_TOKEN = "@SIP_TRUNK_HOST@"

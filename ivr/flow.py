@@ -28,8 +28,8 @@ from ivr.model import (
     RecordNode,
 )
 from ivr.queueing import CONNECTED, ENDED, QUEUED, QueueSteps
-from routing.announcements import Notice
 from routing.enums import CallOutcome, OrderType
+from routing.floor.announcements import Notice
 
 Step = tuple["CallState", list[cmd.Command]]
 

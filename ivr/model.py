@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ivr.numbers import COUNT_PROMPTS, count_prompts
-from routing.announcements import Notice, OutageKind
+from routing.agents.queue_estimate import spoken_wait
 from routing.enums import OrderType, Utility
-from routing.queue_estimate import spoken_wait
+from routing.floor.announcements import Notice, OutageKind
 
 DTMF_KEYS = frozenset("0123456789*#")
 
@@ -31,7 +31,7 @@ class Choice(_Strict):
 
 
 class NoticeSpec(_Strict):
-    """How an outage announcement is spoken from prompt pieces (routing/announcements.py)."""
+    """How an outage announcement is spoken from prompt pieces (routing/floor/announcements.py)."""
 
     intro: str
     utility_prefix: str
@@ -125,7 +125,7 @@ class ReadbackNode(_Strict):
 
 
 class WaitSpec(_Strict):
-    """How a queued caller's expected wait is spoken (routing/queue_estimate.py): "about M
+    """How a queued caller's expected wait is spoken (routing/agents/queue_estimate.py): "about M
     minutes", or beyond `max_minutes` "more than max_minutes minutes"; digits one by one."""
 
     before: str

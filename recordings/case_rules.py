@@ -1,7 +1,7 @@
 """Which SLA case the caller's words suggest (recordings/cases.yaml). Pure, except
 `load_case_rules`, the only function reading the file.
 
-A rule names a case of the SLA table (routing/sla_policy.yaml), the (utility, order types)
+A rule names a case of the SLA table (routing/orders/sla_policy.yaml), the (utility, order types)
 it is suggested for, the hazards of lexicon.yaml that say it and its own words. The words
 are heard like the lexicon's (characters, or pinyin from two syllables); the hazards were
 already heard, near homophones included, by `recordings.hazards`.

@@ -11,13 +11,29 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from recordings.models import vosk_model_dir, whisper_model_dir
 from recordings.textnorm import to_simplified
 
-if TYPE_CHECKING:
-    from ari_app.settings import Settings
+
+class SpeechSettings(Protocol):
+    """What the engines read of the settings (the root's Settings has it)."""
+
+    @property
+    def speech_engine(self) -> str: ...
+    @property
+    def models_dir(self) -> Path: ...
+    @property
+    def whisper_model_dir(self) -> Path | None: ...
+    @property
+    def vosk_model_dir(self) -> Path: ...
+    @property
+    def speech_threads(self) -> int: ...
+    @property
+    def whisper_compute_type(self) -> str: ...
+    @property
+    def whisper_beam_size(self) -> int: ...
 
 ENGINES = ("whisper", "vosk")
 SAMPLE_RATE = 16_000
@@ -59,7 +75,7 @@ class EngineConfig:
     vad_filter: bool = True
 
     @classmethod
-    def from_settings(cls, settings: Settings, engine: str | None = None) -> EngineConfig:
+    def from_settings(cls, settings: SpeechSettings, engine: str | None = None) -> EngineConfig:
         return cls(
             engine=engine or settings.speech_engine,
             models_dir=settings.models_dir,

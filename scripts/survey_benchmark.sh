@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 policy=$(mktemp -t survey-bench-policy.XXXXXX.yaml)
 trap 'rm -f "$policy"' EXIT
-sed -E 's/^max_concurrent: .*/max_concurrent: 40/' routing/survey_policy.yaml >"$policy"
+sed -E 's/^max_concurrent: .*/max_concurrent: 40/' routing/followup/survey_policy.yaml >"$policy"
 export HOTLINE_SURVEY_POLICY_FILE=$policy HOTLINE_SURVEY_DELAY_SECONDS=0
 export HOTLINE_SURVEY_HOURS=${HOTLINE_SURVEY_HOURS:-00:00-23:59}
 scripts/with_serve.sh .venv/bin/python -m tools.survey_benchmark "$@"

@@ -24,8 +24,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings, load_settings
-from routing.migrate import upgrade
+from hotline12319.settings import Settings, load_settings
+from routing.store.migrate import upgrade
 from tools.caller import SAY_SUBDIR, summarise
 from tools.callersim import CallerSim, Scenario, hotline_call
 
@@ -76,7 +76,7 @@ def sandbox(settings: Settings) -> Iterator[None]:
 
 def _check_sandbox() -> None:
     status = subprocess.run(
-        [sys.executable, "-m", "ari_app.cli", "sandbox", "status"],
+        [sys.executable, "-m", "hotline12319.cli", "sandbox", "status"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -114,7 +114,7 @@ class HotlineProcess:
         }
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "ari_app.cli", "serve"],
+                [sys.executable, "-m", "hotline12319.cli", "serve"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import aiohttp
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.transitions import Role
-from routing.users import UserError, add_user
+from hotline12319.settings import Settings
+from routing.admin.users import UserError, add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
 
 ADMIN, ADMIN_PASSWORD = "sandbox-admin", "sandbox-admin-12319"
 

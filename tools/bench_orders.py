@@ -2,14 +2,14 @@
 
 Two measurements, on a scratch database whose schema is dropped and migrated afresh:
 
-1. create + dispatch: `routing.order_service.create_order` then `dispatch` (the code the API
+1. create + dispatch: `routing.orders.order_service.create_order` then `dispatch` (the code the API
    runs; the packaged agency directory has no webhooks, so no HTTP), driven open-loop: order
    i arrives at t0 + i/rate whatever happened to the ones before, so a slow system builds a
    queue instead of slowing the generator down. Latency runs from the scheduled arrival to the
    dispatch's commit (queueing included); `service` from the actual start.
 2. deadline sweep: N open orders bulk-loaded with one INSERT ... SELECT generate_series
    (statuses spread over the open states, about 1 % late), VACUUM ANALYZE, then one
-   `routing.sweeper.sweep_once` (wall time) against the baseline a user would write instead:
+   `routing.orders.sweeper.sweep_once` (wall time) against the baseline a user would write instead:
    SELECT every open order (all columns) and keep the late ones in Python. Both must find the
    same late set; the sweep runs a second time at the same instant (every notice exists:
    the ON CONFLICT DO NOTHING path).
@@ -43,16 +43,16 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from routing.agencies import load_directory
-from routing.db import make_engine, make_sessionmaker
+from routing.dispatch.agencies import load_directory
 from routing.enums import OrderType, Utility
-from routing.lifecycle import Command, Event, Order, apply, as_json
-from routing.migrate import upgrade
-from routing.models import WorkOrder
-from routing.order_service import Intake, OrderEngine, create_order, dispatch
-from routing.order_tables import Notification
-from routing.sweeper import RECEIPT_STATES, RESOLVE_STATES, SweepPolicy, _late, sweep_once
-from routing.transitions import Role, State
+from routing.orders.lifecycle import Command, Event, Order, apply, as_json
+from routing.orders.order_service import Intake, OrderEngine, create_order, dispatch
+from routing.orders.sweeper import RECEIPT_STATES, RESOLVE_STATES, SweepPolicy, _late, sweep_once
+from routing.orders.transitions import Role, State
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.migrate import upgrade
+from routing.store.models import WorkOrder
+from routing.store.order_tables import Notification
 
 DEFAULT_URL = "postgresql+asyncpg://hotline:hotline@127.0.0.1:5432/hotline_bench"
 TARGET_P99_MS = 20.0
@@ -98,7 +98,7 @@ def arrival_offsets(rate: float, seconds: float) -> list[float]:
 def late_pairs(rows: Sequence[tuple[int, str, datetime | None, datetime | None]],
                now: datetime) -> set[tuple[int, str]]:
     """The naive sweeper's filter: (order id, "receipt" | "resolve") of every late limit, from
-    (id, status, receipt_due, resolve_due) rows; the same states as `routing.sweeper`."""
+    (id, status, receipt_due, resolve_due) rows; the same states as `routing.orders.sweeper`."""
     late: set[tuple[int, str]] = set()
     for order_id, status, receipt_due, resolve_due in rows:
         if status in RECEIPT_STATES and receipt_due is not None and receipt_due <= now:
@@ -209,7 +209,7 @@ def reset_schema(url: str) -> float:
 
 
 def order_engine(url: str) -> tuple[AsyncEngine, OrderEngine]:
-    """The same engine and pool the server builds (routing.db.make_engine)."""
+    """The same engine and pool the server builds (routing.store.db.make_engine)."""
     engine = make_engine(url)
     return engine, OrderEngine(sessions=make_sessionmaker(engine), directory=load_directory())
 

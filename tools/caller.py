@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 
 from ari_app.client import AriClient
-from ari_app.errors import CommandError
-from ari_app.settings import Settings, load_settings
+from hotline12319.errors import CommandError
+from hotline12319.settings import Settings, load_settings
 from tools.callersim import CallerSim, CallTrace, Scenario, hotline_call
 
 SAY_SUBDIR = "srv/hotline12319/caller/say"

@@ -23,8 +23,8 @@ from typing import Any
 import aiohttp
 
 from ari_app.client import AriClient, AriError, read_events
-from ari_app.errors import CommandError
-from ari_app.settings import load_settings
+from hotline12319.errors import CommandError
+from hotline12319.settings import load_settings
 
 CITIZEN_APP = "citizen"  # the app [to-citizen] hands calls to
 ORDER_HEADER = "X-Hotline-Order"  # set by ari_app/survey_calls.py on the call

@@ -22,9 +22,9 @@ import aiohttp
 from sqlalchemy import select
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings, load_settings
-from routing.db import make_engine, make_sessionmaker
-from routing.models import AuditEvent
+from hotline12319.settings import Settings, load_settings
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent
 from tools.caller import SAY_SUBDIR
 from tools.callersim import Answerer, CallerSim, Scenario, hotline_call
 from tools.loadtest import percentiles

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from routing.knowledge import Index, Searchable, load_seed, search
+from routing.knowledge_base.knowledge import Index, Searchable, load_seed, search
 
 HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "knowledge" / "heldout.yaml"
 TODAY = date(2026, 12, 5)  # inside every seeded entry's validity

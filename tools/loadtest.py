@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings, load_settings
+from hotline12319.settings import Settings, load_settings
 from tools.caller import SAY_SUBDIR
 from tools.callersim import CallerSim, CallTrace, Scenario, hotline_call
 
@@ -178,7 +178,7 @@ def serve_usage() -> dict[str, float] | None:
     for cmdline_path in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             cmdline = cmdline_path.read_bytes().split(b"\0")
-            if b"serve" not in cmdline or not any(b"hotline12319" in c or b"ari_app.cli" in c
+            if b"serve" not in cmdline or not any(b"hotline12319" in c or b"hotline12319.cli" in c
                                                   for c in cmdline):
                 continue
             fields = (cmdline_path.parent / "stat").read_text().rsplit(")", 1)[1].split()

@@ -21,10 +21,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from routing.knowledge_text import reading_key, tidy  # noqa: E402
+from routing.knowledge_base.knowledge_text import reading_key, tidy  # noqa: E402
 from tools.make_prompts import OUT_DIR, render_speech  # noqa: E402
 
-SEED = ROOT / "routing" / "knowledge.yaml"
+SEED = ROOT / "routing" / "knowledge_base" / "knowledge.yaml"
 MANIFEST = OUT_DIR / "knowledge_readings.yaml"
 PREFIX = "kb_"  # the flow's answer_prefix (ivr/flows/hotline.yaml, node consult)
 

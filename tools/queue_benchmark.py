@@ -24,7 +24,7 @@ from typing import Any
 import aiohttp
 
 from ari_app.client import AriClient, read_events
-from ari_app.settings import Settings, load_settings
+from hotline12319.settings import Settings, load_settings
 from tools.api_login import admin_headers
 from tools.caller import SAY_SUBDIR
 from tools.callersim import Answerer, CallerSim, Scenario

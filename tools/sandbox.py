@@ -13,10 +13,10 @@ import argparse
 import json
 import time
 
-from ari_app.settings import Settings, load_settings
+from hotline12319 import asterisk_config as config
+from hotline12319.settings import Settings, load_settings
 from tools import sandbox_certs as certs
 from tools import sandbox_chroot as tree
-from tools import sandbox_config as config
 from tools import sandbox_proc as proc
 from tools.sandbox_chroot import say
 

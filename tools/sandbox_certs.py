@@ -10,8 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ari_app.errors import CommandError
-from tools.sandbox_config import Instance, inside
+from hotline12319.asterisk_config import Instance, inside
+from hotline12319.errors import CommandError
 
 SUBJECT = "/CN=hotline12319-sandbox"
 # Browsers reach the sandbox by loopback address or name.

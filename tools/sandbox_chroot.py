@@ -17,8 +17,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ari_app.errors import CommandError
-from ari_app.settings import Settings
+from hotline12319.errors import CommandError
+from hotline12319.settings import Settings
 
 PACKAGES = ("asterisk", "asterisk-modules")
 # apt and dpkg inside the chroot must never ask questions nor inherit the host's locale.

@@ -18,10 +18,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from ari_app.errors import CommandError
-from ari_app.settings import Settings
+from hotline12319.asterisk_config import Instance, inside
+from hotline12319.errors import CommandError
+from hotline12319.settings import Settings
 from tools.sandbox_chroot import CHROOT_ENV, chroot
-from tools.sandbox_config import Instance, inside
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from ari_app.settings import load_settings
+from hotline12319.settings import load_settings
 from recordings.classifier import TextClassifier, load_classifier
 from recordings.engines import EngineConfig
 from recordings.lexicon import load_lexicon

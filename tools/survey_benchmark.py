@@ -26,13 +26,13 @@ from typing import Any
 import aiohttp
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings, load_settings
-from routing.agencies import load_directory
-from routing.db import make_engine, make_sessionmaker
+from hotline12319.settings import Settings, load_settings
+from routing.dispatch.agencies import load_directory
 from routing.enums import OrderType, Utility
-from routing.lifecycle import Command
-from routing.order_service import Intake, OrderEngine, apply_event, create_order, dispatch
-from routing.transitions import Event, Role
+from routing.orders.lifecycle import Command
+from routing.orders.order_service import Intake, OrderEngine, apply_event, create_order, dispatch
+from routing.orders.transitions import Event, Role
+from routing.store.db import make_engine, make_sessionmaker
 from tools.caller import SAY_SUBDIR
 from tools.callersim import Answerer, CallerSim, CallTrace, Scenario, hotline_call
 from tools.loadtest import arrival_offsets, mixed_keys, percentiles, serve_usage

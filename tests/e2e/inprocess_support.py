@@ -13,12 +13,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from playwright.async_api import Browser, Page, async_playwright
 
-from ari_app.serve import init_app
-from ari_app.settings import load_settings
-from routing.db import make_engine, make_sessionmaker
-from routing.migrate import upgrade
-from routing.transitions import Role
-from routing.users import add_user
+from hotline12319.serve import init_app
+from hotline12319.settings import load_settings
+from routing.admin.users import add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.migrate import upgrade
 from tests.e2e.test_console_browser import CHROMIUM, CHROMIUM_ARGS
 
 Client = TestClient[web.Request, web.Application]

@@ -25,10 +25,10 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.transitions import Role
-from routing.users import UserError, add_user
+from hotline12319.settings import Settings
+from routing.admin.users import UserError, add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.integration.agents_support import admin_headers
 from tools.callersim import Answerer, CallerSim, Scenario

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser
 
-from ari_app.settings import Settings
+from hotline12319.settings import Settings
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.e2e.test_console_browser import (
     AGENT_ID,

@@ -26,10 +26,10 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.transitions import Role
-from routing.users import UserError, add_user
+from hotline12319.settings import Settings
+from routing.admin.users import UserError, add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.e2e.test_console_browser import DOCS, browser
 from tools.callersim import CallerSim, Scenario

@@ -27,15 +27,15 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.transitions import Role
-from routing.users import UserError, add_user
+from hotline12319.asterisk_config import inside, instances
+from hotline12319.settings import Settings
+from routing.admin.users import UserError, add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
 from tests.conftest import HotlineProcess
 from tests.e2e.test_console_browser import CHROMIUM, CHROMIUM_ARGS, DOCS, LiveLog
 from tests.integration.agents_support import admin_headers
 from tools.callersim import CallerSim, CallTrace, Scenario, new_trace
-from tools.sandbox_config import inside, instances
 
 pytestmark = pytest.mark.integration
 

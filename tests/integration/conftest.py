@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.migrate import upgrade
+from routing.store.migrate import upgrade
 from tests.conftest import HotlineProcess
 from tests.integration.orders_support import ORDERS_DB
 

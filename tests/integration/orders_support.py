@@ -23,14 +23,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from ari_app.serve import init_app
-from ari_app.settings import PROJECT_ROOT, Settings, load_settings
-from routing.db import make_engine, make_sessionmaker
-from routing.migrate import upgrade
-from routing.transitions import Role
-from routing.users import add_user
-from routing.webhook import IDEMPOTENCY_HEADER
-from routing.webhook_standard import whsec
+from hotline12319.serve import init_app
+from hotline12319.settings import PROJECT_ROOT, Settings, load_settings
+from routing.admin.users import add_user
+from routing.dispatch.webhook import IDEMPOTENCY_HEADER
+from routing.dispatch.webhook_standard import whsec
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.migrate import upgrade
 
 ORDERS_DB = os.environ.get(
     "HOTLINE_ORDERS_TEST_DATABASE_URL",
@@ -100,7 +100,9 @@ async def start_agency() -> AgencyStub:
 
 
 def agencies_file(tmp: Path, url: str) -> Path:
-    data = yaml.safe_load((PROJECT_ROOT / "routing" / "agencies.yaml").read_text("utf-8"))
+    data = yaml.safe_load(
+        (PROJECT_ROOT / "routing" / "dispatch" / "agencies.yaml").read_text("utf-8")
+    )
     for agency in data["agencies"]:
         if agency["id"] == "industry-water":
             agency.update(webhook_url=url, webhook_secret_env=SECRET_ENV)
@@ -111,12 +113,16 @@ def agencies_file(tmp: Path, url: str) -> Path:
 
 def orders_settings(tmp: Path, agency_url: str, database_url: str = ORDERS_DB) -> Settings:
     return load_settings(
-        database_url=database_url, ari_app="hotline12319-orders-test",
-        agencies_file=agencies_file(tmp, agency_url), recordings_dir=tmp / "recordings",
+        database_url=database_url,
+        ari_app="hotline12319-orders-test",
+        agencies_file=agencies_file(tmp, agency_url),
+        recordings_dir=tmp / "recordings",
         sweeper_interval_seconds=3600.0,  # the tests call sweep_once themselves
         # This app shares the sandbox with the call tests: it must not ring duty lines of
         # its own, nor start speech workers it does not need.
-        duty_poll_seconds=3600.0, speech_in_calls=False, ingest_fallback_messages=False,
+        duty_poll_seconds=3600.0,
+        speech_in_calls=False,
+        ingest_fallback_messages=False,
         auto_dispatch=False,  # the tests dispatch themselves (test_auto_dispatch: serve's)
     )
 
@@ -129,27 +135,31 @@ async def agency() -> AsyncIterator[AgencyStub]:
 
 
 @pytest.fixture(scope="session")
-async def api(agency: AgencyStub, orders_db: str, tmp_path_factory: pytest.TempPathFactory
-              ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+async def api(
+    agency: AgencyStub, orders_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     # orders_db: PostgreSQL or SQLite, one session each (tests/integration/conftest.py).
     await reset_database(orders_db)
     await add_users(orders_db)
     os.environ[SECRET_ENV] = SECRET
-    settings = orders_settings(tmp_path_factory.mktemp("orders"),
-                               str(agency.server.make_url("/12319/orders")), orders_db)
+    settings = orders_settings(
+        tmp_path_factory.mktemp("orders"), str(agency.server.make_url("/12319/orders")), orders_db
+    )
     # No cookie jar: each request carries the cookie of the role the test names.
-    client = TestClient(TestServer(init_app(settings), host="127.0.0.1", port=0),
-                        cookie_jar=aiohttp.DummyCookieJar())
+    client = TestClient(
+        TestServer(init_app(settings), host="127.0.0.1", port=0),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
     await client.start_server()
     yield client
     await client.close()
 
 
-async def login(api: TestClient[web.Request, web.Application], user: str
-                ) -> dict[str, str]:
+async def login(api: TestClient[web.Request, web.Application], user: str) -> dict[str, str]:
     """The cookie header of a fresh session of `user`."""
     async with api.post("/api/login", json={"user": user, "password": PASSWORD}) as r:
         assert r.status == 200, await r.text()
-        assert "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Strict" in r.headers[
-            "Set-Cookie"]
+        assert (
+            "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Strict" in r.headers["Set-Cookie"]
+        )
         return {"Cookie": f"hotline_session={r.cookies['hotline_session'].value}"}

@@ -84,7 +84,7 @@ async def test_given_the_console_login_page_then_it_says_only_what_is_true(api: 
 
 def _user_add(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ari_app.cli", "user", "add", *args, "--password-stdin",
+        [sys.executable, "-m", "hotline12319.cli", "user", "add", *args, "--password-stdin",
          "--database-url", url], input=NEW_PASSWORD + "\n", capture_output=True, text=True,
         timeout=60, check=False)
 

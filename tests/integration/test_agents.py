@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.models import AuditEvent
-from routing.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
+from hotline12319.settings import Settings
+from routing.floor.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.integration.agents_support import admin_headers, log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario

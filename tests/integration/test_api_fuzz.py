@@ -35,10 +35,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from ari_app.serve import init_app
-from ari_app.settings import load_settings
 from console.api import COOKIE, OPEN_READS
 from console.openapi import document
+from hotline12319.serve import init_app
+from hotline12319.settings import load_settings
 from tests.integration.orders_support import add_users, login, reset_database
 
 pytestmark = pytest.mark.integration

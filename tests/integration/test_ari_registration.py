@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings
+from hotline12319.settings import Settings
 from tools.caller import SAY_SUBDIR
 from tools.callersim import CallerSim
 

@@ -16,11 +16,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from console.api import ENGINE
-from routing.calendar import SHANGHAI
-from routing.models import WorkOrder
-from routing.order_service import OrderEngine
-from routing.order_tables import Notification
-from routing.sweeper import sweep_once
+from routing.orders.calendar import SHANGHAI
+from routing.orders.order_service import OrderEngine
+from routing.orders.sweeper import sweep_once
+from routing.store.models import WorkOrder
+from routing.store.order_tables import Notification
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration
@@ -121,7 +121,7 @@ async def test_given_arrivals_in_time_and_late_then_kpi_shows_on_site_timeliness
 async def _kpi(engine: OrderEngine, month: str) -> dict[str, Any]:
     url = engine.sessions.kw["bind"].url.render_as_string(hide_password=False)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", "kpi", "--month", month, "--json",
+        sys.executable, "-m", "hotline12319.cli", "kpi", "--month", month, "--json",
         "--database-url", url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()

@@ -17,11 +17,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from routing.db import make_engine, make_sessionmaker
-from routing.dispatch_policy import DEFAULT_DISPATCH_POLICY_PATH
-from routing.models import AuditEvent
-from routing.transitions import Role
-from routing.users import add_user
+from routing.admin.users import add_user
+from routing.dispatch.dispatch_policy import DEFAULT_DISPATCH_POLICY_PATH
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent
 from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import Answerer, CallerSim, Scenario
 

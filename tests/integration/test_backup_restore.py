@@ -24,15 +24,15 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ari_app.serve import init_app
-from ari_app.settings import PROJECT_ROOT
-from routing import database_lock
-from routing.agencies import load_directory
-from routing.db import make_engine, make_sessionmaker
+from hotline12319.serve import init_app
+from hotline12319.settings import PROJECT_ROOT
+from routing.admin.users import add_user
+from routing.dispatch.agencies import load_directory
 from routing.enums import OrderType, Utility
-from routing.order_service import Intake, OrderEngine, create_order, dispatch
-from routing.transitions import Role
-from routing.users import add_user
+from routing.orders.order_service import Intake, OrderEngine, create_order, dispatch
+from routing.orders.transitions import Role
+from routing.store import database_lock
+from routing.store.db import make_engine, make_sessionmaker
 from tests.integration.orders_support import orders_settings, reset_database
 
 pytestmark = pytest.mark.integration
@@ -70,7 +70,7 @@ async def _cli(site: Site, *args: str, database_url: str = BACKUP_DB) -> tuple[i
     env = {**os.environ, "DATABASE_URL": database_url,
            "HOTLINE_RECORDINGS_DIR": str(site.recordings)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", *args, cwd=PROJECT_ROOT, env=env,
+        sys.executable, "-m", "hotline12319.cli", *args, cwd=PROJECT_ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
     assert proc.returncode is not None

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ari_app.backup_task import backup_round
-from ari_app.settings import Settings, load_settings
-from routing.backup import load_backup_policy
-from routing.migrate import upgrade
+from hotline12319.backup_task import backup_round
+from hotline12319.settings import Settings, load_settings
+from routing.admin.backup import load_backup_policy
+from routing.store.migrate import upgrade
 from tests.integration.private_postgres import PrivatePostgres, private_postgres
 
 pytestmark = pytest.mark.integration
@@ -44,7 +44,7 @@ async def test_two_nodes_at_once_take_one_backup_and_the_next_round_finds_nothin
         await asyncio.to_thread(upgrade, url)
     settings, policy, now = _settings(url, tmp_path), load_backup_policy(), datetime.now(UTC)
     await asyncio.to_thread((tmp_path / "recordings").mkdir)
-    caplog.set_level(logging.INFO, logger="ari_app.backup_task")
+    caplog.set_level(logging.INFO, logger="hotline12319.backup_task")
     first, second = await asyncio.gather(backup_round(settings, policy, now),
                                          backup_round(settings, policy, now))
     rounds = [r for r in (first, second) if r is not None]

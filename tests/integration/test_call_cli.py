@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ari_app.settings import PROJECT_ROOT
+from hotline12319.settings import PROJECT_ROOT
 from tests.conftest import HotlineProcess
 
 pytestmark = pytest.mark.integration
@@ -21,8 +21,17 @@ async def _call(hotline: HotlineProcess, *args: str) -> tuple[int, dict[str, Any
     env = {**os.environ, "HOTLINE_HTTP_PORT": str(hotline.settings.http_port),
            "DATABASE_URL": hotline.settings.database_url}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", "call", *args, "--json", cwd=PROJECT_ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "hotline12319.cli",
+        "call",
+        *args,
+        "--json",
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), timeout=200)
     assert process.returncode is not None
     return process.returncode, json.loads(out), err.decode()

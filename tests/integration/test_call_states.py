@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from ari_app.state_writer import CallStates
 from ari_app.storage import CallStore
-from routing.db import make_engine, make_sessionmaker
 from routing.enums import CallOutcome
-from routing.models import CallSession
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import CallSession
 from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration

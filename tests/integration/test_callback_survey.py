@@ -18,10 +18,10 @@ import aiohttp
 import pytest
 import yaml
 
-from routing.db import make_engine, make_sessionmaker
-from routing.survey_policy import DEFAULT_SURVEY_POLICY_PATH
-from routing.transitions import Role
-from routing.users import add_user
+from routing.admin.users import add_user
+from routing.followup.survey_policy import DEFAULT_SURVEY_POLICY_PATH
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
 from tests.conftest import ROOT, HotlineProcess
 from tests.integration.agents_support import admin_headers, log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario
@@ -145,7 +145,7 @@ class CitizenPhone:
 
     async def __aenter__(self) -> CitizenPhone:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ari_app.cli", "citizen", "answer", "--json", *self.args,
+            sys.executable, "-m", "hotline12319.cli", "citizen", "answer", "--json", *self.args,
             cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         assert self.proc.stderr is not None
         line = await asyncio.wait_for(self.proc.stderr.readline(), 20)

@@ -12,17 +12,17 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
-from routing.agencies import load_directory
-from routing.auto_dispatch import UNREVIEWED, dispatch_owed
-from routing.db import make_engine, make_sessionmaker
-from routing.dispatch_policy import load_dispatch_policy
+from routing.dispatch.agencies import load_directory
+from routing.dispatch.auto_dispatch import UNREVIEWED, dispatch_owed
+from routing.dispatch.dispatch_policy import load_dispatch_policy
 from routing.enums import OrderType, Utility
-from routing.models import AuditEvent, WorkOrder
-from routing.order_intake import NewOrder, Source
-from routing.order_service import OrderEngine
-from routing.order_tables import Notification
-from routing.repository import attach_speech, insert_order
-from routing.transitions import State
+from routing.orders.order_intake import NewOrder, Source
+from routing.orders.order_service import OrderEngine
+from routing.orders.repository import attach_speech, insert_order
+from routing.orders.transitions import State
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent, WorkOrder
+from routing.store.order_tables import Notification
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration

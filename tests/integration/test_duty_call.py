@@ -12,11 +12,11 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.models import AuditEvent
-from routing.transitions import Role
-from routing.users import add_user
+from hotline12319.settings import Settings
+from routing.admin.users import add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent
 from tests.conftest import HotlineProcess
 from tools.callersim import Answerer, CallerSim
 

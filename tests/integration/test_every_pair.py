@@ -20,9 +20,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from console.http import SESSIONS
-from routing.policy import GENERAL, load_policy
-from routing.transitions import Role
-from routing.users import add_user
+from routing.admin.users import add_user
+from routing.orders.policy import GENERAL, load_policy
+from routing.orders.transitions import Role
 from tests.integration.orders_support import PASSWORD, agency, api, login
 
 pytestmark = pytest.mark.integration
@@ -114,7 +114,7 @@ async def _extension_in_beijing_time(api: Client, staff: dict[str, str],
 
 async def _kpi(url: str, month: str) -> dict[str, Any]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", "kpi", "--month", month, "--json",
+        sys.executable, "-m", "hotline12319.cli", "kpi", "--month", month, "--json",
         "--database-url", url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()

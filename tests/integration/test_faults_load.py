@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from routing.db import make_engine, make_sessionmaker
-from routing.models import CallSession, WorkOrder
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import CallSession, WorkOrder
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.integration.test_faults import restart_postgres
 from tools.callersim import CallerSim, Scenario

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings
+from hotline12319.settings import Settings
 from tests.conftest import HotlineProcess
 from tests.support_proxy import CuttableProxy
 from tools.callersim import CallerSim, CallTrace, Scenario

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from routing.knowledge import load_seed
+from routing.knowledge_base.knowledge import load_seed
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration
@@ -90,7 +90,7 @@ async def test_answered_on_the_spot_closes_a_consultation_with_the_entry(
 async def _kpi(url: str) -> dict[str, Any]:
     month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", "kpi", "--month", month, "--json",
+        sys.executable, "-m", "hotline12319.cli", "kpi", "--month", month, "--json",
         "--database-url", url, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
@@ -140,8 +140,8 @@ async def test_the_public_page_publishes_scope_limits_and_outages_without_phones
         api: Client) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from routing.agencies import load_directory
-    from routing.order_store import default_policy
+    from routing.dispatch.agencies import load_directory
+    from routing.orders.order_store import default_policy
 
     business = await login(api, "business")
     start = datetime.now(UTC) + timedelta(hours=50)

@@ -17,12 +17,12 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import delete, select, update
 
 from console.api import ACCESS_POLICY
-from routing.access_tables import LoginAttempt
-from routing.db import make_engine, make_sessionmaker
-from routing.models import AuditEvent
-from routing.order_tables import User, UserSession
-from routing.transitions import Role
-from routing.users import add_user
+from routing.admin.users import add_user
+from routing.orders.transitions import Role
+from routing.store.access_tables import LoginAttempt
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent
+from routing.store.order_tables import User, UserSession
 from tests.integration.orders_support import PASSWORD, agency, api, login
 
 pytestmark = pytest.mark.integration
@@ -156,7 +156,7 @@ async def test_a_session_idle_past_the_policy_ends(api: Client, orders_db: str) 
 
 def _cli(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ari_app.cli", "user", *args, "--database-url", url],
+        [sys.executable, "-m", "hotline12319.cli", "user", *args, "--database-url", url],
         input=stdin, capture_output=True, text=True, timeout=60, check=False,
     )
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from routing.db import make_engine
+from routing.store.db import make_engine
 from tests.integration.private_postgres import PrivatePostgres, private_postgres
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ async def test_given_three_nodes_migrating_an_empty_database_at_once_then_all_su
     cluster: PrivatePostgres,
 ) -> None:
     nodes = [await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", "migrate", "--database-url", cluster.url,
+        sys.executable, "-m", "hotline12319.cli", "migrate", "--database-url", cluster.url,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT) for _ in range(3)]
     outputs = await asyncio.wait_for(asyncio.gather(*(n.communicate() for n in nodes)), 120)
     assert [n.returncode for n in nodes] == [0, 0, 0], [o.decode()[-2000:] for o, _ in outputs]

@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from console.open311_http import OPEN311_LIMITS
-from routing.db import make_engine, make_sessionmaker
-from routing.open311_keys import issue_key
+from routing.admin.open311_keys import issue_key
+from routing.store.db import make_engine, make_sessionmaker
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration

@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestClient
 
 from ari_app.storage import CallStore
 from ivr.commands import CreateOrder
-from routing.db import make_engine, make_sessionmaker
 from routing.enums import OrderType, Utility
+from routing.store.db import make_engine, make_sessionmaker
 from tests.integration.orders_support import agency, api, login
 from tests.integration.test_open311 import new_key
 

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from routing.calendar import SHANGHAI, WorkingDayCalendar
+from routing.orders.calendar import SHANGHAI, WorkingDayCalendar
 from tests.integration.orders_support import AgencyStub, agency, api, login
 
 pytestmark = pytest.mark.integration

@@ -11,9 +11,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import delete
 
-from routing.db import make_engine, make_sessionmaker
-from routing.models import OrderCounter
-from routing.order_numbers import parse_number
+from routing.orders.order_numbers import parse_number
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import OrderCounter
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from routing.agencies import load_directory
-from routing.db import make_engine, make_sessionmaker
+from routing.dispatch.agencies import load_directory
+from routing.dispatch.voice_escalation import due_voice_escalations, mark_voice_escalation
 from routing.enums import OrderType, Utility
-from routing.models import WorkOrder
-from routing.order_service import OrderEngine
-from routing.order_tables import Notification
-from routing.sweeper import SweepPolicy, sweep_once
-from routing.transitions import State
-from routing.voice_escalation import due_voice_escalations, mark_voice_escalation
+from routing.orders.order_service import OrderEngine
+from routing.orders.sweeper import SweepPolicy, sweep_once
+from routing.orders.transitions import State
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import WorkOrder
+from routing.store.order_tables import Notification
 from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration
@@ -83,7 +83,7 @@ async def test_given_a_voice_escalation_when_polled_then_it_is_returned_once_and
 async def test_given_an_ivr_call_when_its_order_is_created_then_it_has_deadlines(
     api: object, orders_db: str
 ) -> None:
-    from routing.repository import create_order_for_call, open_call
+    from routing.orders.repository import create_order_for_call, open_call
 
     engine = make_engine(orders_db)
     now = datetime.now(UTC)

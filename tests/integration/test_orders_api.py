@@ -10,9 +10,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
-from routing.audit import Read
-from routing.db import make_engine, make_sessionmaker
-from routing.models import AuditEvent, WorkOrder
+from routing.admin.audit import Read
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent, WorkOrder
 from tests.integration.orders_support import AgencyStub, agency, api, login
 
 pytestmark = pytest.mark.integration

@@ -14,12 +14,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from ari_app.settings import Settings
 from console.announcements_http import BOARD
-from routing.announcement_board import AnnouncementBoard
-from routing.db import make_engine, make_sessionmaker
-from routing.transitions import Role
-from routing.users import add_user
+from hotline12319.settings import Settings
+from routing.admin.users import add_user
+from routing.floor.announcement_board import AnnouncementBoard
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.integration.orders_support import PASSWORD, AgencyStub, agency, api, login
 from tools.callersim import CallerSim, Scenario

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ari_app.settings import Settings
+from hotline12319.asterisk_config import instances
+from hotline12319.settings import Settings
 from tests.conftest import HotlineProcess, call_and_fetch
 from tools import sandbox_proc
 from tools.callersim import CallerSim, Scenario
-from tools.sandbox_config import instances
 
 pytestmark = pytest.mark.integration
 

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ari_app.queue_moments import WRITTEN_TOPIC, QueueMoments
-from console.live import LiveHub
-from routing.db import make_engine, make_sessionmaker
-from routing.models import AuditEvent
-from routing.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
+from ari_app.queue_moments import QueueMoments
+from events.hub import QUEUE_MOMENTS_TOPIC as WRITTEN_TOPIC
+from events.hub import LiveHub
+from routing.floor.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent
 from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ari_app.serve import init_app
+from hotline12319.serve import init_app
 from tests.integration.orders_support import agency, api, login, orders_settings
 
 pytestmark = pytest.mark.integration

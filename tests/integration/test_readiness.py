@@ -15,8 +15,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ari_app.serve import init_app
-from routing.migrate import upgrade
+from hotline12319.serve import init_app
+from routing.store.migrate import upgrade
 from tests.integration.orders_support import orders_settings
 from tests.integration.private_postgres import PrivatePostgres, private_postgres
 

@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 
 from ari_app.client import AriClient
-from ari_app.settings import Settings
 from ari_app.storage import CallStore
-from routing.db import make_engine, make_sessionmaker
+from hotline12319.settings import Settings
 from routing.enums import CallOutcome
+from routing.store.db import make_engine, make_sessionmaker
 from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, CallTrace, Scenario
 

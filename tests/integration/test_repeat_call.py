@@ -11,8 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from routing.db import make_engine, make_sessionmaker
-from routing.models import WorkOrder
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import WorkOrder
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration

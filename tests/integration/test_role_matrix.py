@@ -19,9 +19,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web_urldispatcher import AbstractRoute
 
-from ari_app.serve import init_app
-from ari_app.settings import load_settings
-from routing.transitions import Role
+from hotline12319.serve import init_app
+from hotline12319.settings import load_settings
+from routing.orders.transitions import Role
 from tests.integration.orders_support import agency, api, login, orders_settings
 
 pytestmark = pytest.mark.integration

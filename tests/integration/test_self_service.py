@@ -16,10 +16,10 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.knowledge_tables import KnowledgeEntry, KnowledgeUse
-from routing.models import CallSession
+from hotline12319.settings import Settings
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.knowledge_tables import KnowledgeEntry, KnowledgeUse
+from routing.store.models import CallSession
 from tests.conftest import HotlineProcess, call_and_fetch
 from tools.caller import summarise
 from tools.callersim import CallerSim, CallTrace, Scenario, hotline_call

@@ -15,10 +15,10 @@ import aiohttp
 import pytest
 
 from ari_app.client import AriClient, AriNotFound
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.transitions import Role
-from routing.users import UserError, add_user
+from hotline12319.settings import Settings
+from routing.admin.users import UserError, add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
 from tests.conftest import HotlineProcess, call_and_fetch
 from tests.integration.agents_support import admin_headers, log_everyone_out
 from tools.callersim import Answerer, CallerSim, Scenario

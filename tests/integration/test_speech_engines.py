@@ -130,7 +130,7 @@ def test_vosk_streaming_api() -> None:
 def _analyze(*args: str, models_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {"HOTLINE_MODELS_DIR": str(models_dir), "PATH": "/usr/bin:/bin"}
     return subprocess.run(
-        [sys.executable, "-m", "ari_app.cli", "analyze", *args],
+        [sys.executable, "-m", "hotline12319.cli", "analyze", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -18,11 +18,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ari_app.settings import Settings
-from routing.db import make_engine, make_sessionmaker
-from routing.migrate import upgrade
-from routing.transitions import Role
-from routing.users import add_user
+from hotline12319.settings import Settings
+from routing.admin.users import add_user
+from routing.orders.transitions import Role
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.migrate import upgrade
 from tests.conftest import HotlineProcess, call_and_fetch, quick_prompts
 from tools.callersim import CallerSim, Scenario
 

@@ -23,11 +23,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from console.http import SESSIONS
-from routing.announcements import OutageKind
-from routing.calendar import SHANGHAI, local_date
 from routing.enums import CallOutcome, Utility
-from routing.models import AuditEvent, CallSession
-from routing.peaks_tables import Announcement
+from routing.floor.announcements import OutageKind
+from routing.orders.calendar import SHANGHAI, local_date
+from routing.store.models import AuditEvent, CallSession
+from routing.store.peaks_tables import Announcement
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration
@@ -107,7 +107,7 @@ def the_day() -> list[Any]:
 async def cli(url: str, *args: str, as_json: bool = True) -> Any:
     """`hotline12319 staffing ... --json` on the same database, as a process of its own."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ari_app.cli", "staffing", *args, "--database-url", url,
+        sys.executable, "-m", "hotline12319.cli", "staffing", *args, "--database-url", url,
         *(["--json"] if as_json else []), stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()

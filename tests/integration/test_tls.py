@@ -21,9 +21,9 @@ import aiohttp
 import pytest
 from pydantic import ValidationError
 
-from ari_app.errors import CommandError
-from ari_app.serve import tls_context
-from ari_app.settings import PROJECT_ROOT, load_settings
+from hotline12319.commands.serve import tls_context
+from hotline12319.errors import CommandError
+from hotline12319.settings import PROJECT_ROOT, load_settings
 
 pytestmark = pytest.mark.integration
 
@@ -80,24 +80,32 @@ def tls_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServe]:
     }
     log = tmp / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "ari_app.cli", "serve"], cwd=PROJECT_ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hotline12319.cli", "serve"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     yield TlsServe(port, cert, key, log, proc)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=15)
 
 
-async def _get_health(serve: TlsServe, scheme: str, context: ssl.SSLContext | bool
-                      ) -> tuple[int, dict[str, object]]:
+async def _get_health(
+    serve: TlsServe, scheme: str, context: ssl.SSLContext | bool
+) -> tuple[int, dict[str, object]]:
     timeout = aiohttp.ClientTimeout(total=3)
-    async with aiohttp.ClientSession(timeout=timeout) as http, http.get(
-        f"{scheme}://127.0.0.1:{serve.port}/health", ssl=context
-    ) as response:
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as http,
+        http.get(f"{scheme}://127.0.0.1:{serve.port}/health", ssl=context) as response,
+    ):
         return response.status, await response.json()
 
 
-async def _ready(serve: TlsServe, context: ssl.SSLContext, within: float = 40.0
-                 ) -> tuple[int, dict[str, object]]:
+async def _ready(
+    serve: TlsServe, context: ssl.SSLContext, within: float = 40.0
+) -> tuple[int, dict[str, object]]:
     deadline = asyncio.get_running_loop().time() + within
     while True:
         assert serve.proc.poll() is None, serve.log_tail()
@@ -138,8 +146,9 @@ def test_a_certificate_without_its_key_is_refused_by_the_settings(tmp_path: Path
 
 
 def test_a_missing_key_file_stops_serve_before_it_listens(tls_serve: TlsServe) -> None:
-    settings = load_settings(tls_cert_file=tls_serve.cert, tls_key_file=tls_serve.key.with_name(
-        "absent.pem"))
+    settings = load_settings(
+        tls_cert_file=tls_serve.cert, tls_key_file=tls_serve.key.with_name("absent.pem")
+    )
     with pytest.raises(CommandError, match="cannot load the TLS certificate and key"):
         tls_context(settings)
     good = tls_context(load_settings(tls_cert_file=tls_serve.cert, tls_key_file=tls_serve.key))

@@ -19,11 +19,11 @@ from aiohttp.test_utils import TestClient
 
 from ari_app.queue_moments import QueueMoments
 from console.http import SESSIONS
-from console.live import HUB
+from events.hub import HUB
 from routing.enums import CallOutcome, OrderType, Utility
-from routing.models import CallSession, WorkOrder
-from routing.transitions import State
-from routing.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
+from routing.floor.wallboard_repository import AGENT_ANSWERED, CLASSIFIED, QUEUE_ENTERED
+from routing.orders.transitions import State
+from routing.store.models import CallSession, WorkOrder
 from tests.integration.orders_support import agency, api, login
 
 pytestmark = pytest.mark.integration

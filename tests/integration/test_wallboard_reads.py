@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ari_app.storage import CallStore
-from routing.db import make_engine, make_sessionmaker
 from routing.enums import CallOutcome
-from routing.models import AuditEvent
-from routing.wallboard import CallRecord, call_part, load_policy
-from routing.wallboard_repository import QUEUE_ENTERED, DayCalls, call_records
+from routing.floor.wallboard import CallRecord, call_part, load_policy
+from routing.floor.wallboard_repository import QUEUE_ENTERED, DayCalls, call_records
+from routing.store.db import make_engine, make_sessionmaker
+from routing.store.models import AuditEvent
 from tests.integration.orders_support import agency, api
 
 pytestmark = pytest.mark.integration

@@ -23,9 +23,7 @@ from aiohttp.test_utils import TestServer
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from routing.calendar import SHANGHAI
-from routing.enums import OrderType, Utility
-from routing.webhook import (
+from routing.dispatch.webhook import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     Outcome,
@@ -35,7 +33,9 @@ from routing.webhook import (
     order_payload,
     verify,
 )
-from routing.webhook_standard import Scheme, whsec
+from routing.dispatch.webhook_standard import Scheme, whsec
+from routing.enums import OrderType, Utility
+from routing.orders.calendar import SHANGHAI
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from routing.access_policy import (
+from routing.admin.access_policy import (
     LoginHistory,
     Verdict,
     judge,
@@ -13,7 +13,7 @@ from routing.access_policy import (
     password_expired,
     retry_after,
 )
-from routing.rate_limit import SlidingWindow
+from routing.admin.rate_limit import SlidingWindow
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 POLICY = load_access_policy()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.acd import Acd, AcdError, Agent, AgentState, WaitingCall
+from routing.agents.acd import Acd, AcdError, Agent, AgentState, WaitingCall
 from routing.enums import Utility
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)

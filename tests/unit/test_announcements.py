@@ -11,10 +11,10 @@ from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
-from routing import announcements as rules
-from routing.agencies import load_directory
-from routing.announcements import AnnouncementError, Notice, Outage, OutageKind
+from routing.dispatch.agencies import load_directory
 from routing.enums import Utility
+from routing.floor import announcements as rules
+from routing.floor.announcements import AnnouncementError, Notice, Outage, OutageKind
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Jinan

@@ -14,11 +14,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.approvals import CHAIN, MAX_EXTENSIONS, STEP_ROLE, ChainStep, Verdict
-from routing.calendar import SHANGHAI
 from routing.enums import OrderType, Utility
-from routing.kpi import month_window, on_time_closure, record_of
-from routing.lifecycle import AuditRecord, Command, Event, Order, OrderError, Role, State, apply
+from routing.orders.approvals import CHAIN, MAX_EXTENSIONS, STEP_ROLE, ChainStep, Verdict
+from routing.orders.calendar import SHANGHAI
+from routing.orders.lifecycle import (
+    AuditRecord,
+    Command,
+    Event,
+    Order,
+    OrderError,
+    Role,
+    State,
+    apply,
+)
+from routing.reports.kpi import month_window, on_time_closure, record_of
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 DUE = T0 + timedelta(hours=24)
@@ -45,8 +54,9 @@ def refusal(order: Order, event: Event, at: datetime, **fields: Any) -> str:
 
 def received() -> Order:
     order = Order("W-1", OrderType.MAINTENANCE, Utility.WATER, T0, resolve_due=DUE)
-    order, _ = step(order, Event.DISPATCH, hours(0.01), actor="agent-7",
-                    role=Role.CENTER_STAFF, agency=WATER_CO)
+    order, _ = step(
+        order, Event.DISPATCH, hours(0.01), actor="agent-7", role=Role.CENTER_STAFF, agency=WATER_CO
+    )
     order, _ = step(order, Event.RECEIVE, hours(0.02), **UNIT)
     return order
 
@@ -68,7 +78,10 @@ def test_given_extension_approved_when_decided_then_resolve_deadline_moves() -> 
     assert order.resolve_due == hours(48)
     (extension,) = order.extensions
     assert (extension.previous_due, extension.verdict, extension.decided_by) == (
-        DUE, Verdict.APPROVED, "biz-1")
+        DUE,
+        Verdict.APPROVED,
+        "biz-1",
+    )
 
 
 def test_given_extension_rejected_when_decided_then_deadline_stays() -> None:
@@ -93,11 +106,14 @@ def test_given_two_requests_when_third_asked_then_limit_reached(
 ) -> None:
     order = received()
     for n, approve in enumerate(first_two):
-        order = decide(ask(order, hours(2 * n + 1), hours(100 + n)), hours(2 * n + 2),
-                       approve=approve)
+        order = decide(
+            ask(order, hours(2 * n + 1), hours(100 + n)), hours(2 * n + 2), approve=approve
+        )
     assert len(order.extensions) == MAX_EXTENSIONS == 2
-    assert refusal(order, Event.REQUEST_EXTENSION, hours(5), **UNIT, reason="x",
-                   new_due=hours(200)) == "extension-limit-reached"
+    assert (
+        refusal(order, Event.REQUEST_EXTENSION, hours(5), **UNIT, reason="x", new_due=hours(200))
+        == "extension-limit-reached"
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,14 +135,18 @@ def test_given_bad_extension_request_when_asked_then_refused(
 
 def test_given_open_request_when_unit_asks_again_then_already_open() -> None:
     order = ask(received(), hours(1), hours(48))
-    assert refusal(order, Event.REQUEST_EXTENSION, hours(2), **UNIT, reason="x",
-                   new_due=hours(60)) == "extension-already-open"
+    assert (
+        refusal(order, Event.REQUEST_EXTENSION, hours(2), **UNIT, reason="x", new_due=hours(60))
+        == "extension-already-open"
+    )
 
 
 def test_given_order_without_resolve_limit_when_extension_asked_then_not_applicable() -> None:
     order = replace(received(), resolve_due=None)
-    assert refusal(order, Event.REQUEST_EXTENSION, hours(1), **UNIT, reason="x",
-                   new_due=hours(48)) == "extension-not-applicable"
+    assert (
+        refusal(order, Event.REQUEST_EXTENSION, hours(1), **UNIT, reason="x", new_due=hours(48))
+        == "extension-not-applicable"
+    )
 
 
 @pytest.mark.parametrize("role", [Role.AGENCY, Role.CENTER_STAFF, Role.LEADER])
@@ -134,13 +154,18 @@ def test_given_open_request_when_not_business_section_decides_then_role_not_allo
     role: Role,
 ) -> None:
     order = ask(received(), hours(1), hours(48))
-    assert refusal(order, Event.APPROVE_EXTENSION, hours(2), actor="x", role=role,
-                   actor_agency=WATER_CO) == "role-not-allowed"
+    assert (
+        refusal(
+            order, Event.APPROVE_EXTENSION, hours(2), actor="x", role=role, actor_agency=WATER_CO
+        )
+        == "role-not-allowed"
+    )
 
 
 def test_given_no_open_request_when_business_section_approves_then_no_open_extension() -> None:
     assert refusal(received(), Event.APPROVE_EXTENSION, hours(1), **BUSINESS) == (
-        "no-open-extension")
+        "no-open-extension"
+    )
 
 
 def test_given_rejection_without_reason_when_decided_then_invalid_command() -> None:
@@ -166,9 +191,18 @@ def test_given_any_two_requests_when_a_third_is_asked_then_always_refused(
         order = decide(order, at, approve=approve)
     at += timedelta(minutes=gaps.pop())
     with pytest.raises(OrderError) as caught:
-        apply(order=order, command=Command(
-            Event.REQUEST_EXTENSION, "u", role, at, actor_agency=WATER_CO, reason="again",
-            new_due=hours(new_due_hours)))
+        apply(
+            order=order,
+            command=Command(
+                Event.REQUEST_EXTENSION,
+                "u",
+                role,
+                at,
+                actor_agency=WATER_CO,
+                reason="again",
+                new_due=hours(new_due_hours),
+            ),
+        )
     expected = "extension-limit-reached" if role is Role.AGENCY else "role-not-allowed"
     assert caught.value.error_id == expected
     assert len(order.extensions) == 2
@@ -178,15 +212,22 @@ def test_given_any_two_requests_when_a_third_is_asked_then_always_refused(
 
 
 def pending() -> Order:
-    return step(received(), Event.REQUEST_PENDING, hours(1), **UNIT,
-                reason="road closed until the bridge works end", document="scan-0042")[0]
+    return step(
+        received(),
+        Event.REQUEST_PENDING,
+        hours(1),
+        **UNIT,
+        reason="road closed until the bridge works end",
+        document="scan-0042",
+    )[0]
 
 
 def walk(order: Order, steps: tuple[ChainStep, ...]) -> tuple[Order, list[AuditRecord]]:
     trail = []
     for n, chain_step in enumerate(steps, start=2):
-        order, audit = step(order, Event.APPROVE_PENDING_STEP, hours(n),
-                            **_STEP_ACTOR[chain_step], step=chain_step)
+        order, audit = step(
+            order, Event.APPROVE_PENDING_STEP, hours(n), **_STEP_ACTOR[chain_step], step=chain_step
+        )
         trail.append(audit)
     return order, trail
 
@@ -197,36 +238,58 @@ def test_given_pending_request_when_chain_walked_in_order_then_approved() -> Non
     assert order.pending is not None and order.pending.verdict is Verdict.APPROVED
     assert [d.step for d in order.pending.decisions] == list(CHAIN)
     assert [d.role for d in order.pending.decisions] == [
-        Role.BUSINESS_SECTION, Role.DUTY_SUPERVISOR, Role.SUPERVISION_SECTION, Role.LEADER,
+        Role.BUSINESS_SECTION,
+        Role.DUTY_SUPERVISOR,
+        Role.SUPERVISION_SECTION,
+        Role.LEADER,
         Role.SUPERVISION_SECTION,
     ]
     assert [a.detail["verdict"] for a in trail] == ["open"] * 4 + ["approved"]
 
 
 def test_given_pending_request_when_unit_has_no_stamped_document_then_refused() -> None:
-    assert refusal(received(), Event.REQUEST_PENDING, hours(1), **UNIT,
-                   reason="x") == "invalid-command"
+    assert (
+        refusal(received(), Event.REQUEST_PENDING, hours(1), **UNIT, reason="x")
+        == "invalid-command"
+    )
 
 
 @pytest.mark.parametrize("done", range(len(CHAIN) - 1))
 def test_given_chain_when_a_step_is_skipped_then_out_of_order(done: int) -> None:
     order, _ = walk(pending(), CHAIN[:done])
     skipped = CHAIN[done + 1]
-    assert refusal(order, Event.APPROVE_PENDING_STEP, hours(9), **_STEP_ACTOR[skipped],
-                   step=skipped) == "approval-out-of-order"
+    assert (
+        refusal(order, Event.APPROVE_PENDING_STEP, hours(9), **_STEP_ACTOR[skipped], step=skipped)
+        == "approval-out-of-order"
+    )
 
 
 def test_given_chain_when_step_decided_by_the_wrong_role_then_role_not_allowed() -> None:
-    assert refusal(pending(), Event.APPROVE_PENDING_STEP, hours(2), actor="boss",
-                   role=Role.LEADER, step=ChainStep.BUSINESS_CHIEF) == "role-not-allowed"
+    assert (
+        refusal(
+            pending(),
+            Event.APPROVE_PENDING_STEP,
+            hours(2),
+            actor="boss",
+            role=Role.LEADER,
+            step=ChainStep.BUSINESS_CHIEF,
+        )
+        == "role-not-allowed"
+    )
 
 
 @pytest.mark.parametrize("done", range(len(CHAIN)))
 def test_given_chain_when_rejected_at_any_step_then_order_back_where_it_was(done: int) -> None:
     order, _ = walk(pending(), CHAIN[:done])
     rejecting = CHAIN[done]
-    order, audit = step(order, Event.REJECT_PENDING_STEP, hours(9), **_STEP_ACTOR[rejecting],
-                        step=rejecting, reason="the unit can fix it this week")
+    order, audit = step(
+        order,
+        Event.REJECT_PENDING_STEP,
+        hours(9),
+        **_STEP_ACTOR[rejecting],
+        step=rejecting,
+        reason="the unit can fix it this week",
+    )
     assert order.state is State.RECEIVED and not order.pending_approved
     assert (audit.from_state, audit.to_state) == (State.PENDING, State.RECEIVED)
     assert order.pending is not None and order.pending.verdict is Verdict.REJECTED
@@ -235,20 +298,30 @@ def test_given_chain_when_rejected_at_any_step_then_order_back_where_it_was(done
 
 
 def test_given_chain_when_rejected_without_reason_then_invalid_command() -> None:
-    assert refusal(pending(), Event.REJECT_PENDING_STEP, hours(2),
-                   **_STEP_ACTOR[ChainStep.BUSINESS_CHIEF],
-                   step=ChainStep.BUSINESS_CHIEF) == "invalid-command"
+    assert (
+        refusal(
+            pending(),
+            Event.REJECT_PENDING_STEP,
+            hours(2),
+            **_STEP_ACTOR[ChainStep.BUSINESS_CHIEF],
+            step=ChainStep.BUSINESS_CHIEF,
+        )
+        == "invalid-command"
+    )
 
 
 def test_given_approved_chain_when_another_approval_comes_then_out_of_order() -> None:
     order, _ = walk(pending(), CHAIN)
     last = CHAIN[-1]
-    assert refusal(order, Event.APPROVE_PENDING_STEP, hours(9), **_STEP_ACTOR[last],
-                   step=last) == "approval-out-of-order"
+    assert (
+        refusal(order, Event.APPROVE_PENDING_STEP, hours(9), **_STEP_ACTOR[last], step=last)
+        == "approval-out-of-order"
+    )
 
 
-def test_given_approved_pending_order_when_unit_reports_handled_then_stays_a_pending_order(
-) -> None:
+def test_given_approved_pending_order_when_unit_reports_handled_then_stays_a_pending_order() -> (
+    None
+):
     order, _ = walk(pending(), CHAIN)
     order, _ = step(order, Event.REPORT_HANDLED, hours(30), **UNIT, reason="bridge done")
     assert order.state is State.HANDLED and order.pending_approved
@@ -264,5 +337,13 @@ def test_given_open_chain_when_unit_reports_handled_then_request_withdrawn() -> 
 
 def test_given_order_not_pending_when_a_step_is_approved_then_transition_not_allowed() -> None:
     chain_step = ChainStep.BUSINESS_CHIEF
-    assert refusal(received(), Event.APPROVE_PENDING_STEP, hours(2), **_STEP_ACTOR[chain_step],
-                   step=chain_step) == "transition-not-allowed"
+    assert (
+        refusal(
+            received(),
+            Event.APPROVE_PENDING_STEP,
+            hours(2),
+            **_STEP_ACTOR[chain_step],
+            step=chain_step,
+        )
+        == "transition-not-allowed"
+    )

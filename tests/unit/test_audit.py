@@ -1,10 +1,10 @@
-"""The pure decision of what a read of orders leaves in the audit trail (routing/audit.py)."""
+"""The pure decision of what a read of orders leaves in the audit trail (routing/admin/audit.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from routing.audit import (
+from routing.admin.audit import (
     AGENCY_FIELDS,
     ANONYMOUS,
     CENTER_FIELDS,

@@ -1,4 +1,4 @@
-"""The backup schedule of L 3.1.4(3) and the archive's checks (routing/backup.py): pure."""
+"""The backup schedule of L 3.1.4(3) and the archive's checks (routing/admin/backup.py): pure."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from routing.backup import (
+from routing.admin.backup import (
     DEFAULT_BACKUP_POLICY_PATH,
     ArchiveFile,
     ArchiveRef,
@@ -26,7 +26,7 @@ from routing.backup import (
     parse_archive_name,
     period_start,
 )
-from routing.calendar import SHANGHAI
+from routing.orders.calendar import SHANGHAI
 
 POLICY = load_backup_policy()
 SHA = "ab" * 32
@@ -179,7 +179,7 @@ def test_row_counts_are_compared_and_classed_by_kind() -> None:
 
 def test_the_sqlalchemy_url_becomes_a_libpq_url_with_the_password_kept_off_the_command_line(
 ) -> None:
-    from routing.backup_cli import libpq_target
+    from hotline12319.commands.backup import libpq_target
 
     dsn, env = libpq_target("postgresql+asyncpg://hotline:p%40ss@db.example:5433/hotline?ssl=require")
     assert dsn == "postgresql://hotline@db.example:5433/hotline?sslmode=require"

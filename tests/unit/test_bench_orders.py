@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from routing.transitions import State
+from routing.orders.transitions import State
 from tools.bench_orders import arrival_offsets, check_scratch, late_pairs, percentile, summary_ms
 
 

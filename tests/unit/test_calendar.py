@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import chinese_calendar
 import pytest
 
-from routing.calendar import (
+from routing.orders.calendar import (
     SHANGHAI,
     Unit,
     WorkingDayCalendar,
@@ -105,7 +105,7 @@ def test_fallback_premise_library_has_no_data() -> None:
 def test_fallback_is_monday_to_friday_and_warns_once_per_year(
     cal: WorkingDayCalendar, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="routing.calendar"):
+    with caplog.at_level(logging.WARNING, logger="routing.orders.calendar"):
         assert cal.is_working_day(date(BEYOND_DATA, 10, 1))  # Mon (really National Day)
         assert not cal.is_working_day(date(BEYOND_DATA, 10, 6))  # Sat
         assert cal.add_working_days(date(BEYOND_DATA, 10, 5), 1) == date(BEYOND_DATA, 10, 8)

@@ -16,7 +16,7 @@ from recordings.case_rules import (
 from recordings.lexicon import load_lexicon
 from recordings.understanding import understand
 from routing.enums import OrderType, Utility
-from routing.policy import load_policy
+from routing.orders.policy import load_policy
 
 LEXICON = load_lexicon()
 HAZARDS = frozenset(rule.name for rule in LEXICON.hazard_rules)

@@ -16,7 +16,7 @@ from console.desk_rules import (
     urgency,
 )
 from routing.enums import OrderType
-from routing.transitions import Event, Role, State
+from routing.orders.transitions import Event, Role, State
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 

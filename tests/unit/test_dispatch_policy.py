@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from routing.dispatch_policy import (
+from routing.dispatch.dispatch_policy import (
     DEFAULT_DISPATCH_POLICY_PATH,
     Contact,
     DispatchPolicyError,
@@ -18,7 +18,7 @@ from routing.dispatch_policy import (
     parse_dispatch_policy,
 )
 from routing.enums import OrderType, Utility
-from routing.order_intake import NewOrder, Source, is_emergency, new_row
+from routing.orders.order_intake import NewOrder, Source, is_emergency, new_row
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Jinan
 POLICY = load_dispatch_policy()

@@ -23,13 +23,13 @@ from typing import Any
 import pytest
 import yaml
 
-from ari_app.settings import (
+from hotline12319 import asterisk_config as sandbox_config
+from hotline12319.settings import (
     PROJECT_ROOT,
     SANDBOX_ARI_PASSWORD,
     SANDBOX_WEBRTC_PASSWORD,
     Settings,
 )
-from tools import sandbox_config
 
 DOCKER = PROJECT_ROOT / "docker"
 COMPOSE = DOCKER / "compose.yaml"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from routing.dispatch_policy import (
+from routing.dispatch.dispatch_policy import (
     DEFAULT_DISPATCH_POLICY_PATH,
     DispatchPolicyError,
     decide,
@@ -17,7 +17,7 @@ from routing.dispatch_policy import (
     parse_dispatch_policy,
 )
 from routing.enums import OrderType, Utility
-from routing.speech_doubt import UNSPECIFIED, speech_doubts, unit_doubt
+from routing.orders.speech_doubt import UNSPECIFIED, speech_doubts, unit_doubt
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 POLICY = load_dispatch_policy()

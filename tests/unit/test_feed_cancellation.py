@@ -9,8 +9,8 @@ from typing import Any, cast
 
 import pytest
 
-from ari_app.queue_moments import WRITTEN_TOPIC
 from console.wallboard_http import WallboardFeed, run_feed
+from events.hub import QUEUE_MOMENTS_TOPIC as WRITTEN_TOPIC
 
 
 class CountingFeed:

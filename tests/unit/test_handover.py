@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from routing import handover
-from routing.handover import DueOrder, HandoverError, LiveFacts
+from routing.floor import handover
+from routing.floor.handover import DueOrder, HandoverError, LiveFacts
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 NOTES = {"rooms": "座席室整洁，物品齐全", "hot_issues": "经十路停水来电集中"}

@@ -13,15 +13,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from ari_app.serve import init_app
-from ari_app.settings import load_settings
 from console import openapi
 from console.schemas import AgencyResult
-from routing.knowledge import EntryText
+from hotline12319.serve import init_app
+from hotline12319.settings import load_settings
+from routing.knowledge_base.knowledge import EntryText
 
 # Open311's request is documented by hand (openapi._TEXT) and parsed by its own handler.
 NOT_MODELLED = ("/open311/",)
-# Bounded by a validator the schema does not show (routing/knowledge.py EntryText._short_items:
+# Bounded by a validator the schema does not show (routing/knowledge_base/knowledge.py
+# EntryText._short_items:
 # 40 characters an item); the last test below holds it to that.
 BY_VALIDATOR = (".tags[]: ", ".clauses[]: ")
 

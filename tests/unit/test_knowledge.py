@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from routing.enums import Utility
-from routing.knowledge import (
+from routing.knowledge_base.knowledge import (
     Index,
     KnowledgeError,
     Searchable,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from routing.knowledge import Index, Searchable, load_seed, search
+from routing.knowledge_base.knowledge import Index, Searchable, load_seed, search
 
 QUESTIONS = [
     ('什么时候开始供暖', 'heating-season', '11月15日'),

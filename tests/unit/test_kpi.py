@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.calendar import SHANGHAI
 from routing.enums import OrderType, Utility
-from routing.kpi import (
+from routing.orders.calendar import SHANGHAI
+from routing.orders.lifecycle import as_json
+from routing.reports.kpi import (
     KpiConfigError,
     Metric,
     OrderRecord,
@@ -31,7 +32,6 @@ from routing.kpi import (
     parse_config,
     rate,
 )
-from routing.lifecycle import as_json
 
 CONFIG = load_config()
 SEPT = month_window(year=2026, month=9, statistics_day=5)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from routing.kpi import Window
-from routing.kpi_consultations import AnsweredBy, ConsultationRecord, consultation_report
+from routing.reports.kpi import Window
+from routing.reports.kpi_consultations import AnsweredBy, ConsultationRecord, consultation_report
 
 WINDOW = Window(start=datetime(2026, 11, 30, 16, tzinfo=UTC),  # 1 Dec 00:00 Beijing
                 end=datetime(2026, 12, 31, 16, tzinfo=UTC), cutoff=datetime(2027, 1, 5, tzinfo=UTC))

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from routing.calendar import SHANGHAI
 from routing.enums import OrderType, Utility
-from routing.kpi import OrderRecord, month_window, on_time_closure, record_of
-from routing.kpi_onsite import onsite_report, onsite_timeliness
-from routing.lifecycle import Order, State
+from routing.orders.calendar import SHANGHAI
+from routing.orders.lifecycle import Order, State
+from routing.reports.kpi import OrderRecord, month_window, on_time_closure, record_of
+from routing.reports.kpi_onsite import onsite_report, onsite_timeliness
 
 SEPT = month_window(year=2026, month=9, statistics_day=5)
 DISPATCHED = datetime(2026, 9, 10, 9, 0, tzinfo=SHANGHAI)
@@ -78,7 +78,7 @@ def test_given_no_order_with_an_on_site_limit_then_no_rate() -> None:
 
 
 def test_given_a_month_reported_when_its_order_is_reopened_later_then_the_month_stays() -> None:
-    from routing.lifecycle import Command, Event, Role, apply
+    from routing.orders.lifecycle import Command, Event, Role, apply
 
     def at(month: int, day: int) -> datetime:
         return datetime(2026, month, day, 10, 0, tzinfo=SHANGHAI)

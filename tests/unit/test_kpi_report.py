@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hotline12319.commands.kpi import report_json
 from routing.enums import OrderType, Utility
-from routing.kpi import OrderRecord, kpi_report, load_config
-from routing.kpi_cli import report_json
-from routing.kpi_report import render_html
+from routing.reports.kpi import OrderRecord, kpi_report, load_config
+from routing.reports.kpi_report import render_html
 
 NOV = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from routing.acd import AgentState
+from routing.agents.acd import AgentState
 from routing.enums import OrderType, Utility
-from routing.transitions import State
+from routing.orders.transitions import State
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = (ROOT / "console" / "static" / "js" / "labels.js").read_text("utf-8")
@@ -33,7 +33,7 @@ def table(name: str) -> dict[str, str]:
 
 def server_error_ids() -> set[str]:
     ids: set[str] = set()
-    for package in ("console", "routing", "ari_app"):
+    for package in ("console", "routing", "ari_app", "hotline12319"):
         for source in (ROOT / package).rglob("*.py"):
             text = source.read_text("utf-8")
             ids.update(m.group(1) for p in ERROR_IDS for m in p.finditer(text))

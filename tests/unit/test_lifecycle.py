@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from routing.calendar import SHANGHAI, WorkingDayCalendar
 from routing.enums import OrderType, Utility
-from routing.lifecycle import (
+from routing.orders.calendar import SHANGHAI, WorkingDayCalendar
+from routing.orders.lifecycle import (
     AuditRecord,
     Command,
     Event,
@@ -27,8 +27,8 @@ from routing.lifecycle import (
     apply,
     as_json,
 )
-from routing.policy import compute_deadlines, load_policy
-from routing.supervision import RepeatAction, convert_repeat_call, supervision_queue
+from routing.orders.policy import compute_deadlines, load_policy
+from routing.orders.supervision import RepeatAction, convert_repeat_call, supervision_queue
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 WATER_CO = "water-co"

@@ -1,6 +1,6 @@
 """The live hub delivers to every subscriber and never blocks the publisher."""
 
-from console.live import LiveHub
+from events.hub import LiveHub
 
 
 def test_every_subscriber_gets_each_update_in_order() -> None:

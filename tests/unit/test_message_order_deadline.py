@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from routing.enums import OrderType, Utility
-from routing.order_intake import NewOrder, Source, new_row
+from routing.orders.order_intake import NewOrder, Source, new_row
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -1,10 +1,10 @@
-"""Order numbers hold a surge day and parse back, old and new (routing/order_numbers.py)."""
+"""Order numbers hold a surge day and parse back, old and new (routing/orders/order_numbers.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from routing.order_numbers import (
+from routing.orders.order_numbers import (
     MAX_SEQUENCE,
     OrderNumbersExhausted,
     format_number,

@@ -1,4 +1,4 @@
-"""The planned-outage notice rules (routing/outage_notice.yaml), pure."""
+"""The planned-outage notice rules (routing/floor/outage_notice.yaml), pure."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from routing.announcements import AnnouncementError
 from routing.enums import Utility
-from routing.outage_notice import (
+from routing.floor.announcements import AnnouncementError
+from routing.floor.outage_notice import (
     NoticePolicyError,
     NoticeTooLate,
     check_lead_time,

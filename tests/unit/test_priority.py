@@ -15,7 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from ari_app.priority import ASTERISK_RT_PRIORITY, MAX_PRIORITY, take_realtime_priority
-from ari_app.settings import Settings
+from hotline12319.settings import Settings
 
 CHILD = """
 import json, os, threading, multiprocessing

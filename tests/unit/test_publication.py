@@ -1,10 +1,10 @@
-"""What an Open311 read may show of a citizen's request (routing/publication.py)."""
+"""What an Open311 read may show of a citizen's request (routing/orders/publication.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from routing.publication import HIDDEN, coarse_address, coarse_point, redact
+from routing.orders.publication import HIDDEN, coarse_address, coarse_point, redact
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,12 @@ from hypothesis import strategies as st
 
 from ari_app.client import AriClient
 from ari_app.queue import QueueService
-from ari_app.settings import Settings
-from console.live import LiveHub
+from events.hub import LiveHub
+from hotline12319.settings import Settings
 from ivr import events as ev
-from routing.acd import Acd, Agent, AgentState, WaitingCall
-from routing.agent_repository import AgentStore
-from routing.enums import Utility
-from routing.queue_estimate import (
+from routing.agents.acd import Acd, Agent, AgentState, WaitingCall
+from routing.agents.agent_repository import AgentStore
+from routing.agents.queue_estimate import (
     DEFAULT_HANDLE_SECONDS,
     DEFAULT_HANDLE_WINDOW,
     HandleTimes,
@@ -25,6 +24,7 @@ from routing.queue_estimate import (
     expected_wait_seconds,
     spoken_wait,
 )
+from routing.enums import Utility
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 

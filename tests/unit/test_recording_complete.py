@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import wave
 
-from recordings.store import wav_complete, wav_seconds
+from ari_app.recording_store import wav_complete, wav_seconds
 
 
 def finished_wav(seconds: float) -> bytes:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ari_app.settings import load_settings
+from hotline12319.asterisk_config import inside, instances, render
+from hotline12319.settings import load_settings
 from tools.sandbox_certs import ensure_webrtc_cert
-from tools.sandbox_config import inside, instances, render
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ari_app.settings import Settings, load_settings
-from tools import sandbox_config as config
+from hotline12319 import asterisk_config as config
+from hotline12319.settings import Settings, load_settings
 
 # A template placeholder is `$name` / `${name}` in lower case; Asterisk's are upper case.
 PLACEHOLDER = re.compile(r"\$\{?[a-z][a-z0-9_]*")

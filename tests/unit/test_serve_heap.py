@@ -4,8 +4,8 @@ import gc
 
 from aiohttp import web
 
-from ari_app import serve
-from ari_app.settings import load_settings
+from hotline12319 import serve
+from hotline12319.settings import load_settings
 
 
 async def test_given_startup_done_when_heap_frozen_then_its_objects_are_not_collected() -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from routing.calendar import SHANGHAI, WorkingDayCalendar
 from routing.enums import OrderType, Utility
-from routing.kpi import OrderRecord, check_targets, load_config, month_window
-from routing.policy import compute_deadlines, load_policy
+from routing.orders.calendar import SHANGHAI, WorkingDayCalendar
+from routing.orders.policy import compute_deadlines, load_policy
+from routing.reports.kpi import OrderRecord, check_targets, load_config, month_window
 
 POLICY, CALENDAR = load_policy(), WorkingDayCalendar()
 FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)  # the 2nd working day: Tue 8 Dec

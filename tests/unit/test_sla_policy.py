@@ -1,4 +1,5 @@
-"""SLA deadlines from routing/sla_policy.yaml, against values worked out by hand from the clauses.
+"""SLA deadlines from routing/orders/sla_policy.yaml, against values worked out by hand from the
+clauses.
 
 Every expected instant below was counted by hand (DOMAIN.md "How limits are counted"), in
 Asia/Shanghai, with the 2026 calendar: 1–7 Oct National Day off, Sat 10 Oct and Sun 20 Sep
@@ -18,8 +19,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.calendar import SHANGHAI, WorkingDayCalendar
-from routing.policy import (
+from routing.orders.calendar import SHANGHAI, WorkingDayCalendar
+from routing.orders.policy import (
     DEFAULT_POLICY_PATH,
     PolicyError,
     compute_deadlines,

@@ -8,16 +8,10 @@ import pytest
 
 from ari_app.client import AriClient, AriNotFound
 from ari_app.queue import Leg, QueueService
-from ari_app.snoop import (
-    Conversation,
-    SnoopMode,
-    SnoopRefused,
-    SnoopService,
-    conversations,
-    plan_snoop,
-)
-from console.live import LiveHub
-from routing.transitions import Role
+from ari_app.snoop import SnoopService, conversations
+from events.hub import LiveHub
+from routing.floor.snoop_rules import Conversation, SnoopMode, SnoopRefused, plan_snoop
+from routing.orders.transitions import Role
 
 TALK = Conversation("caller-1", "a1", "agent-1", "conv-caller-1")
 

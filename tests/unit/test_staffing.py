@@ -2,7 +2,7 @@
 
 import pytest
 
-from routing.staffing import staffing_need
+from routing.agents.staffing import staffing_need
 
 
 def test_published_example_100_calls_per_30_min() -> None:

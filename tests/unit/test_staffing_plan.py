@@ -10,12 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from routing.acd import AgentState
-from routing.announcements import Outage, OutageKind
-from routing.calendar import SHANGHAI, WorkingDayCalendar
-from routing.enums import Utility
-from routing.staffing_forecast import history_days, plan_day
-from routing.staffing_peaks import (
+from routing.agents.acd import AgentState
+from routing.agents.staffing_forecast import history_days, plan_day
+from routing.agents.staffing_peaks import (
     DEFAULT_PEAKS_PATH,
     StaffingPolicyError,
     day_peaks,
@@ -23,7 +20,7 @@ from routing.staffing_peaks import (
     load_policy,
     parse_policy,
 )
-from routing.staffing_plan import (
+from routing.agents.staffing_plan import (
     ObservedCall,
     StateChange,
     agents_needed,
@@ -34,6 +31,9 @@ from routing.staffing_plan import (
     parse_day,
     presence,
 )
+from routing.enums import Utility
+from routing.floor.announcements import Outage, OutageKind
+from routing.orders.calendar import SHANGHAI, WorkingDayCalendar
 
 POLICY = load_policy()
 RULES = POLICY.erlang

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from routing import standby
-from routing.agencies import Person, load_directory
-from routing.standby import Member, StandbyError
+from routing.dispatch import standby
+from routing.dispatch.agencies import Person, load_directory
+from routing.dispatch.standby import Member, StandbyError
 
 
 def test_the_bound_is_the_directorys_own() -> None:

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from console.live import LiveHub
 from console.surge_task import SURGE_TOPIC, SurgeMonitor, surge_monitor_running
-from routing.surge import (
+from events.hub import LiveHub
+from routing.floor.surge import (
     SeriesRules,
     SurgeAlert,
     SurgeDetector,

@@ -1,4 +1,4 @@
-"""The callback survey's rules (routing/survey.py) and its policy file: pure, no I/O."""
+"""The callback survey's rules (routing/followup/survey.py) and its policy file: pure, no I/O."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from routing.kpi import month_window
-from routing.kpi_survey import SurveyRecord, survey_html, survey_json, survey_report
-from routing.survey import (
+from routing.followup.survey import (
     Satisfaction,
     SurveyStatus,
     after_unreached,
@@ -21,8 +19,10 @@ from routing.survey import (
     skip_reason,
     verdict,
 )
-from routing.survey_policy import load_survey_policy, parse_hours, with_overrides
-from routing.transitions import Event
+from routing.followup.survey_policy import load_survey_policy, parse_hours, with_overrides
+from routing.orders.transitions import Event
+from routing.reports.kpi import month_window
+from routing.reports.kpi_survey import SurveyRecord, survey_html, survey_json, survey_report
 
 POLICY = load_survey_policy()
 
@@ -115,7 +115,8 @@ def test_given_bad_calling_hours_then_refused(text: str) -> None:
 
 
 def test_given_a_policy_with_two_rules_for_one_utility_then_refused(tmp_path: Path) -> None:
-    text = (Path(__file__).parents[2] / "routing" / "survey_policy.yaml").read_text("utf-8")
+    policy = Path(__file__).parents[2] / "routing" / "followup" / "survey_policy.yaml"
+    text = policy.read_text("utf-8")
     bad = tmp_path / "p.yaml"
     bad.write_text(text.replace("utility: heating", "utility: gas"), encoding="utf-8")
     with pytest.raises(ValidationError):

@@ -17,11 +17,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.approvals import ChainStep
-from routing.calendar import SHANGHAI
 from routing.enums import OrderType, Utility
-from routing.lifecycle import AuditRecord, Command, Event, Order, OrderError, Role, State, apply
-from routing.transitions import (
+from routing.orders.approvals import ChainStep
+from routing.orders.calendar import SHANGHAI
+from routing.orders.lifecycle import (
+    AuditRecord,
+    Command,
+    Event,
+    Order,
+    OrderError,
+    Role,
+    State,
+    apply,
+)
+from routing.orders.transitions import (
     FINAL,
     TABLE,
     TRANSITIONS,
@@ -61,13 +70,30 @@ def _without(event: Event) -> list[Transition]:
     ("rows", "message"),
     [
         # Without the way in, PENDING cannot be reached.
-        ([*_without(Event.REQUEST_PENDING),
-          Transition(Event.REQUEST_PENDING, frozenset({State.CLOSED}), State.PENDING,
-                     frozenset({Role.AGENCY}), "L 3.1.5(4)b")], "final states with.*: closed"),
+        (
+            [
+                *_without(Event.REQUEST_PENDING),
+                Transition(
+                    Event.REQUEST_PENDING,
+                    frozenset({State.CLOSED}),
+                    State.PENDING,
+                    frozenset({Role.AGENCY}),
+                    "L 3.1.5(4)b",
+                ),
+            ],
+            "final states with.*: closed",
+        ),
         # HANDLED could only be left by a callback, which now starts from NOT_HANDLED only.
-        ([*_without(Event.START_CALLBACK),
-          replace(TABLE[(State.HANDLED, Event.START_CALLBACK)],
-                  sources=frozenset({State.NOT_HANDLED}))], "trap states.*: handled"),
+        (
+            [
+                *_without(Event.START_CALLBACK),
+                replace(
+                    TABLE[(State.HANDLED, Event.START_CALLBACK)],
+                    sources=frozenset({State.NOT_HANDLED}),
+                ),
+            ],
+            "trap states.*: handled",
+        ),
         ([*TRANSITIONS, TRANSITIONS[1]], "two transitions"),
         (_without(Event.RECLASSIFY), "events with no transition: reclassify"),
         ([*TRANSITIONS, replace(TRANSITIONS[0], sources=frozenset({_TYPO}))], "not a declared"),
@@ -102,12 +128,18 @@ def _command(draw: st.DrawFn, order: Order, n: int) -> Command:
     allowed = sorted(event for source, event in TABLE if source is order.state)
     event = _mostly(draw, draw(st.sampled_from(allowed)), st.sampled_from(Event))
     row = TABLE.get((order.state, event))
-    role = _mostly(draw, draw(st.sampled_from(sorted(row.roles))) if row else Role.AGENCY,
-                   st.sampled_from(Role))
+    role = _mostly(
+        draw,
+        draw(st.sampled_from(sorted(row.roles))) if row else Role.AGENCY,
+        st.sampled_from(Role),
+    )
     next_step = order.pending.next_step() if order.pending else None
     due = order.resolve_due or T0
     return Command(
-        event=event, actor=f"u{n}", role=role, at=minutes(n),
+        event=event,
+        actor=f"u{n}",
+        role=role,
+        at=minutes(n),
         actor_agency=_mostly(draw, order.agency, st.sampled_from(_AGENCIES)),
         agency=draw(st.sampled_from(_AGENCIES)),
         reason=_mostly(draw, "because", st.none()),

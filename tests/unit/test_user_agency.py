@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ari_app.errors import CommandError
-from console.users_cli import check_agency
-from routing.agencies import load_directory
+from hotline12319.commands.users import check_agency
+from hotline12319.errors import CommandError
+from routing.dispatch.agencies import load_directory
 
 
 def test_given_a_unit_of_the_directory_then_it_is_accepted() -> None:

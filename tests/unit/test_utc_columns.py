@@ -13,7 +13,7 @@ from sqlalchemy import DateTime
 from sqlalchemy.dialects import postgresql, sqlite
 
 import routing
-from routing.model_base import Base, UtcDateTime
+from routing.store.model_base import Base, UtcDateTime
 
 
 def _all_tables() -> None:

@@ -1,4 +1,4 @@
-"""The wallboard's figures (routing/wallboard.py): hand-computed cases and a naive recount."""
+"""The wallboard's figures (routing/floor/wallboard.py): hand-computed cases and a naive recount."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from routing.wallboard import (
+from routing.floor.wallboard import (
     CallRecord,
     call_figures,
     load_policy,
@@ -22,7 +22,7 @@ from routing.wallboard import (
     window_figures,
     without_clock,
 )
-from routing.wallboard_orders import (
+from routing.floor.wallboard_orders import (
     OrderDue,
     agency_scorecard,
     deadline_panel,
@@ -55,7 +55,7 @@ def test_given_the_policy_file_then_fifteen_seconds_cite_the_three_rings_clause(
 
 
 def test_given_an_unknown_key_when_loading_the_policy_then_it_is_refused(tmp_path: Path) -> None:
-    text = Path("routing/wallboard.yaml").read_text("utf-8") + "\nservice_levle: {}\n"
+    text = Path("routing/floor/wallboard.yaml").read_text("utf-8") + "\nservice_levle: {}\n"
     (tmp_path / "w.yaml").write_text(text, "utf-8")
     with pytest.raises(ValidationError):
         load_policy(tmp_path / "w.yaml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from routing.wallboard_orders import OrderDue, agency_scorecard
+from routing.floor.wallboard_orders import OrderDue, agency_scorecard
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -1,4 +1,4 @@
-"""Each window's sums of settled calls (routing.wallboard_sums), slid forward with the clock:
+"""Each window's sums of settled calls (routing.floor.wallboard_sums), slid forward with the clock:
 at every recount, a count of the calls still changing plus the sums gives exactly the
 figures of a count of every call."""
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.wallboard import CallRecord, call_figures, load_policy, local_midnight
-from routing.wallboard_sums import SettledSums
+from routing.floor.wallboard import CallRecord, call_figures, load_policy, local_midnight
+from routing.floor.wallboard_sums import SettledSums
 
 START = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 23:00 in Jinan: the day turns within
 POLICY = load_policy()

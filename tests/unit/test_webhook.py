@@ -1,4 +1,4 @@
-"""The pure parts of routing/webhook.py: signatures, masking, payload, retry schedule."""
+"""The pure parts of routing/dispatch/webhook.py: signatures, masking, payload, retry schedule."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.agencies import load_directory
-from routing.calendar import SHANGHAI, WorkingDayCalendar
-from routing.enums import OrderType, Utility
-from routing.policy import compute_deadlines, load_policy
-from routing.webhook import (
+from routing.dispatch.agencies import load_directory
+from routing.dispatch.webhook import (
     NORMAL_SCHEDULE,
     URGENT_SCHEDULE,
     MissingSecretError,
@@ -33,6 +30,9 @@ from routing.webhook import (
     verify,
     webhook_secret,
 )
+from routing.enums import OrderType, Utility
+from routing.orders.calendar import SHANGHAI, WorkingDayCalendar
+from routing.orders.policy import compute_deadlines, load_policy
 
 SECRET = b"sandbox-agency-secret-0123456789"
 NOW = 1_790_000_000

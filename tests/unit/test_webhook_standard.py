@@ -1,4 +1,4 @@
-"""Standard Webhooks signatures (routing/webhook_standard.py), checked by the reference
+"""Standard Webhooks signatures (routing/dispatch/webhook_standard.py), checked by the reference
 verifier an agency would use."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from routing.webhook_standard import standard_headers, whsec
+from routing.dispatch.webhook_standard import standard_headers, whsec
 
 SECRET = b"sandbox-agency-secret-0123456789"
 BODY = '{"order_number":"2612050001","summary":"井盖缺失"}'.encode()

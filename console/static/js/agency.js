@@ -10,7 +10,7 @@ import {
 import { liveStatus, say, signIn } from "./session.js";
 
 const portal = { orders: [], known: null, shown: null, audio: null };
-// What the unit may do in each state (routing/transitions.py; the server checks anyway).
+// What the unit may do in each state (routing/orders/transitions.py; the server checks anyway).
 const CAN = {
   receive: ["dispatched"], report: ["received", "pending"], extension: ["received"], pending: ["received"],
   return: ["dispatched", "received"],

@@ -38,7 +38,7 @@ export const PAUSE_REASONS = {
   admin: "事务处理",
 };
 
-// Slugs of routing/agencies.yaml; routing accepts the slug.
+// Slugs of routing/dispatch/agencies.yaml; routing accepts the slug.
 export const DISTRICTS = {
   lixia: "历下区",
   shizhong: "市中区",
@@ -135,7 +135,7 @@ export function clock(iso) {
 
 // -- the order desk, the agency portal and supervision (issue 12) --------------------------
 
-// The lifecycle's states (routing/transitions.py State).
+// The lifecycle's states (routing/orders/transitions.py State).
 export const ORDER_STATES = {
   created: "已受理",
   dispatched: "已派单",
@@ -215,7 +215,7 @@ export const TIMELINE = {
   view_photo: "查看照片",
 };
 
-// The SLA table's cases (routing/sla_policy.yaml); a case not named here shows its code.
+// The SLA table's cases (routing/orders/sla_policy.yaml); a case not named here shows its code.
 export const CASES = {
   general: "一般",
   media_exposed: "媒体曝光",

@@ -1,5 +1,5 @@
 // The wallboard's server-side figures (the `wallboard` update of /api/live, computed by
-// routing/wallboard.py from the database): service level and abandon rate for 15 / 60 min
+// routing/floor/wallboard.py from the database): service level and abandon rate for 15 / 60 min
 // and today, calls per utility, orders near or past a deadline, the agency scorecard.
 
 import { $, fill, h } from "./dom.js";
