@@ -16,6 +16,8 @@
 #                         container sits behind NAT (Docker's published ports)
 #   SIP_LOCAL_NET         networks reached without NAT, comma-separated          optional
 #                         (default 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16)
+#   RTP_PORTS             the RTP range, first-last (default: the image's,       optional
+#                         20000-20499); two nodes on one Docker host publish two ranges
 set -eu
 
 etc=${ASTERISK_ETC:-/srv/hotline12319/hotline/etc}
@@ -62,6 +64,18 @@ esac
 case $SIP_LOCAL_NET in
   *[!0-9./,]*) die "SIP_LOCAL_NET: comma-separated IPv4 networks (a.b.c.d/n)" ;;
 esac
+RTP_PORTS=${RTP_PORTS:-}
+case $RTP_PORTS in
+  '') ;;
+  *[!0-9-]* | -* | *- | *-*-*) die "RTP_PORTS: first-last, e.g. 20500-20999" ;;
+  *-*) [ "${RTP_PORTS%-*}" -lt "${RTP_PORTS#*-}" ] || die "RTP_PORTS: the first port must be below the last" ;;
+  *) die "RTP_PORTS: first-last, e.g. 20500-20999" ;;
+esac
+
+rtp_range() {
+  if [ -z "$RTP_PORTS" ]; then cat; return; fi
+  sed -e "s/^rtpstart *=.*/rtpstart = ${RTP_PORTS%-*}/" -e "s/^rtpend *=.*/rtpend = ${RTP_PORTS#*-}/"
+}
 
 # Replace every TOKEN by VALUE, literally (no regular expression, no escaping).
 fill() {
@@ -100,6 +114,9 @@ for template in "$etc"/*.in; do
   mv "$target.tmp" "$target"
 done
 [ "$found" = 1 ] || die "no rendered templates (*.in) in $etc"
+if [ -n "$RTP_PORTS" ]; then
+  rtp_range <"$etc/rtp.conf" >"$etc/rtp.conf.tmp" && mv "$etc/rtp.conf.tmp" "$etc/rtp.conf"
+fi
 
 # Asterisk drops to $run_user (-U/-G): its writable directories, the recording volume among
 # them, must be its own (a freshly mounted volume may not be).

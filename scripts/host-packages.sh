@@ -4,7 +4,8 @@ set -euo pipefail
 # docker-compose (1.29) only validates docker/compose.yaml in the unit tests; no engine runs.
 # chromium + fonts-wqy-microhei: the browser tests (tests/e2e) drive headless Chromium; the font
 # renders the Chinese UI.
-wanted=(debootstrap postgresql sox python3-venv docker-compose ffmpeg chromium fonts-wqy-microhei)
+# kamailio: the cluster's SIP proxy (issue 14: `cluster up`, docker/compose.cluster.yaml).
+wanted=(debootstrap postgresql sox python3-venv docker-compose ffmpeg chromium fonts-wqy-microhei kamailio)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
