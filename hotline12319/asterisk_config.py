@@ -46,7 +46,12 @@ class ConfTemplate(string.Template):
 
 @dataclass(frozen=True)
 class Instance:
-    """One Asterisk of the pair; paths are as Asterisk sees them inside the chroot."""
+    """One Asterisk of the sandbox; paths are as Asterisk sees them inside the chroot.
+
+    `name` is the instance's own (its directory, its `systemname`, so its channel ids start
+    with it); `role` says which templates it is rendered from: a cluster's `node2` is a
+    `hotline` like the pair's own.
+    """
 
     name: str
     ari_url: str
@@ -54,6 +59,12 @@ class Instance:
     sip_port: int
     peer_sip_port: int
     rtp_ports: tuple[int, int]
+    role: str = ""
+
+    @property
+    def kind(self) -> str:
+        """The template folder under `dialplans/`: the role, or the name when it has none."""
+        return self.role or self.name
 
     @property
     def base(self) -> PurePosixPath:
@@ -158,7 +169,7 @@ def template_vars(inst: Instance, settings: Settings) -> dict[str, str]:
         "webrtc_sip_password": settings.webrtc_sip_password,
         # The hotline's Asterisk runs at real-time priority as a production one would; the
         # caller simulator stands for the world outside and takes what CPU is left.
-        "high_priority": "yes" if inst.name == "hotline" else "no",
+        "high_priority": "yes" if inst.kind == "hotline" else "no",
     }
     return {key: str(value) for key, value in values.items()}
 
@@ -166,10 +177,10 @@ def template_vars(inst: Instance, settings: Settings) -> dict[str, str]:
 def template_files(inst: Instance, templates_dir: Path = TEMPLATES_DIR) -> dict[str, Path]:
     """`common/*.conf`, overridden file by file by the instance's own directory."""
     files: dict[str, Path] = {}
-    for folder in (templates_dir / "common", templates_dir / inst.name):
+    for folder in (templates_dir / "common", templates_dir / inst.kind):
         files.update({path.name: path for path in sorted(folder.glob("*.conf"))})
     if "asterisk.conf" not in files:
-        raise FileNotFoundError(f"no asterisk.conf template for {inst.name} in {templates_dir}")
+        raise FileNotFoundError(f"no asterisk.conf template for {inst.kind} in {templates_dir}")
     return files
 
 

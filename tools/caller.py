@@ -15,6 +15,7 @@ import aiohttp
 from ari_app.client import AriClient
 from hotline12319.errors import CommandError
 from hotline12319.settings import Settings, load_settings
+from tools import cluster_nodes
 from tools.callersim import CallerSim, CallTrace, Scenario, hotline_call
 
 SAY_SUBDIR = "srv/hotline12319/caller/say"
@@ -78,7 +79,7 @@ async def place_call(settings: Settings, scenario: Scenario, number: str) -> dic
                 trace = await sim.place(scenario, number)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CommandError(f"caller simulator unreachable ({exc}); run `sandbox up`") from exc
-        api = f"http://{settings.http_host}:{settings.http_port}"
+        api = cluster_nodes.api_url(settings)
         try:
             hotline = await hotline_call(http, api, trace.token)
         except aiohttp.ClientError as exc:

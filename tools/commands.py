@@ -12,4 +12,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "call": ("tools.caller", "place one real simulated call and print what happened"),
     "loadtest": ("tools.loadtest", "many real calls through the whole IVR, with latencies"),
     "citizen": ("tools.citizen", "the sandbox citizen's phone answers the hotline's call-back"),
+    "cluster": ("tools.cluster", "hotline nodes behind Kamailio: up | status | kill | down"),
 }

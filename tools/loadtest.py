@@ -24,6 +24,7 @@ import aiohttp
 
 from ari_app.client import AriClient
 from hotline12319.settings import Settings, load_settings
+from tools import cluster_nodes
 from tools.caller import SAY_SUBDIR
 from tools.callersim import CallerSim, CallTrace, Scenario, hotline_call
 
@@ -128,7 +129,7 @@ async def _hotline_records(
 ) -> list[dict[str, Any] | None]:
     if number != "12319":
         return [None for _ in traces]
-    api = f"http://{settings.http_host}:{settings.http_port}"
+    api = cluster_nodes.api_url(settings)
     return list(await asyncio.gather(*(hotline_call(http, api, t.token) for t in traces)))
 
 

@@ -50,7 +50,7 @@ def up(settings: Settings, args: argparse.Namespace) -> int:
         prepare_prompts(settings)
         for inst in config.instances(settings):
             changed = config.install(root, inst, settings)
-            if inst.name == "hotline" and not settings.webrtc_cert_file:
+            if inst.kind == "hotline" and not settings.webrtc_cert_file:
                 changed |= certs.ensure_webrtc_cert(root, inst)
             start_or_keep(settings, inst, changed)
     timeout = args.timeout if args.timeout is not None else settings.sandbox_start_timeout
