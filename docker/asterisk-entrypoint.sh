@@ -18,6 +18,9 @@
 #                         (default 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16)
 #   RTP_PORTS             the RTP range, first-last (default: the image's,       optional
 #                         20000-20499); two nodes on one Docker host publish two ranges
+#   NODE_NAME             this node's name in a cluster (default: hotline): the  optional
+#                         prefix of its channel ids, by which the others tell its calls
+#                         (letters and digits only: channel ids are split at '-')
 set -eu
 
 etc=${ASTERISK_ETC:-/srv/hotline12319/hotline/etc}
@@ -72,6 +75,12 @@ case $RTP_PORTS in
   *) die "RTP_PORTS: first-last, e.g. 20500-20999" ;;
 esac
 
+NODE_NAME=${NODE_NAME:-}
+case $NODE_NAME in
+  '') ;;
+  *[!a-z0-9]*) die "NODE_NAME: lower-case letters and digits only, e.g. node2" ;;
+esac
+
 rtp_range() {
   if [ -z "$RTP_PORTS" ]; then cat; return; fi
   sed -e "s/^rtpstart *=.*/rtpstart = ${RTP_PORTS%-*}/" -e "s/^rtpend *=.*/rtpend = ${RTP_PORTS#*-}/"
@@ -116,6 +125,10 @@ done
 [ "$found" = 1 ] || die "no rendered templates (*.in) in $etc"
 if [ -n "$RTP_PORTS" ]; then
   rtp_range <"$etc/rtp.conf" >"$etc/rtp.conf.tmp" && mv "$etc/rtp.conf.tmp" "$etc/rtp.conf"
+fi
+if [ -n "$NODE_NAME" ]; then
+  sed "s/^systemname *=.*/systemname = $NODE_NAME/" "$etc/asterisk.conf" >"$etc/asterisk.conf.tmp"
+  mv "$etc/asterisk.conf.tmp" "$etc/asterisk.conf"
 fi
 
 # Asterisk drops to $run_user (-U/-G): its writable directories, the recording volume among

@@ -59,6 +59,7 @@ from console.surge_task import surge_monitor_running
 from console.ui_http import routes as ui_routes
 from events.hub import HUB, LiveHub, wake_on_orders
 from hotline12319.backup_task import run_backups
+from hotline12319.node_watch import watch_nodes
 from hotline12319.settings import Settings
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
@@ -313,6 +314,8 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
             asyncio.create_task(duty.run(settings.duty_poll_seconds)),
             asyncio.create_task(survey.run(settings.survey_poll_seconds)),
         ]
+        if settings.cluster_watch:
+            tasks.append(asyncio.create_task(watch_nodes(settings.database_url, ari)))
         yield
         running = [*tasks, *stasis.tasks.values(), *ctx.background, *duty.tasks,
                    *survey.tasks, *queue.timers]

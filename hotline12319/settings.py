@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     backup_dir: Path = PROJECT_ROOT / "data" / "backups"
     backup_check_minutes: float | None = Field(default=None, ge=0)
 
+    # One node of several on one PostgreSQL (issue 14): hold this node's liveness lock and
+    # end the calls of a node that died (hotline12319/node_watch.py). Off for a single node.
+    cluster_watch: bool = False
+
     # The local Asterisk pair (hotline + caller simulator) in a Debian sid chroot.
     sandbox_root: Path = Path("/var/lib/hotline12319/sid")
     sandbox_state_dir: Path = PROJECT_ROOT / "data" / "sandbox"

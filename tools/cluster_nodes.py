@@ -145,6 +145,7 @@ def start_serve(node: Node, base: Settings) -> int:
         "HOTLINE_WEBRTC_PORT": str(NODE_WSS_BASE + node.number),
         # The calls' loop at real-time priority, as deployed (scripts/with_serve.sh, compose).
         "HOTLINE_REALTIME_PRIORITY": os.environ.get("HOTLINE_REALTIME_PRIORITY", "5"),
+        "HOTLINE_CLUSTER_WATCH": "1",  # a living node ends a dead node's calls
     }
     with (directory / "serve.log").open("ab") as log:
         proc = subprocess.Popen(

@@ -1,8 +1,9 @@
 """Two hotline nodes behind Kamailio (issue 14), with real parts only: `cluster up` starts two
 hotline Asterisks and two `serve`s on PostgreSQL behind Debian's Kamailio; the caller
 simulator's real SIP calls go through the proxy. A node is killed (SIGKILL, Asterisk and
-serve) while calls are in progress: the orders committed before are there once, and the
-calls placed after all reach the living node and complete."""
+serve) while calls are in progress: the orders committed before are there once, the calls
+placed after all reach the living node and complete, and the living node ends the calls the
+dead one had in progress."""
 
 from __future__ import annotations
 
@@ -69,6 +70,19 @@ async def orders_since(since: datetime) -> list[tuple[str, str]]:
         await engine.dispose()
 
 
+async def outcomes_of(node: str, since: datetime) -> dict[str, int]:
+    engine = create_async_engine(CLUSTER_DB)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text(
+                "SELECT outcome::text, count(*) FROM call_sessions WHERE started_at >= :since"
+                " AND split_part(channel_id, '-', 1) = :node GROUP BY 1"),
+                {"since": since, "node": node})
+            return {str(outcome): int(count) for outcome, count in rows}
+    finally:
+        await engine.dispose()
+
+
 async def hang_up_every_caller_channel() -> None:
     settings = load_settings()
     async with aiohttp.ClientSession() as http:
@@ -126,3 +140,8 @@ def test_a_node_killed_under_load_loses_no_committed_order(cluster: None) -> Non
     channels = [channel for _, channel in orders]
     assert len(channels) == len(set(channels)), "a call made two orders"
     assert all(c.split("-")[0] in ("node1", "node2") for c in channels)
+
+    # The living node ended the calls the dead one had in progress (lost with its Asterisk).
+    outcomes = asyncio.run(outcomes_of("node1", since))
+    assert outcomes.get("in_progress", 0) == 0, outcomes
+    assert outcomes.get("failed", 0) >= 1, outcomes

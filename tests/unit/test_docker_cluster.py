@@ -171,3 +171,21 @@ def test_asterisk_entrypoint_refuses_a_bad_rtp_range(etc: Path, ports: str) -> N
                         RTP_PORTS=ports)
     assert result.returncode == 64, result.stderr
     assert "RTP_PORTS" in result.stderr
+
+
+def test_each_node_has_its_own_name_and_watches_the_others(services: dict[str, Any]) -> None:
+    names = [services[n]["environment"]["NODE_NAME"] for n in ("asterisk1", "asterisk2")]
+    assert names == ["node1", "node2"]
+    assert all(services[a]["environment"]["HOTLINE_CLUSTER_WATCH"] == "1"
+               for a in ("app1", "app2"))
+
+
+def test_asterisk_entrypoint_names_the_node(etc: Path) -> None:
+    from tests.unit.test_docker_files import entrypoint
+
+    base = {"ARI_PASSWORD": "good-one", "SIP_TRUNK_HOST": "kamailio"}
+    assert "\nsystemname = hotline\n" in (etc / "asterisk.conf").read_text()
+    assert entrypoint(etc, **base, NODE_NAME="node2").returncode == 0
+    assert "\nsystemname = node2\n" in (etc / "asterisk.conf").read_text()
+    refused = entrypoint(etc, **base, NODE_NAME="node-2")
+    assert refused.returncode == 64 and "NODE_NAME" in refused.stderr
