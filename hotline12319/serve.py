@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 
 from ari_app.calls import CallContext
 from ari_app.client import AriClient
@@ -162,6 +163,11 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         await engine.dispose()
 
 
+async def _seed_knowledge(app: web.Application) -> int:
+    async with app[SESSIONS].begin() as session:
+        return await knowledge_http.seed(session)
+
+
 async def _order_engine(app: web.Application) -> AsyncIterator[None]:
     """The order engine and its deadline sweeper (a background task, stopped on exit)."""
     settings = app[SETTINGS]
@@ -207,8 +213,13 @@ def _auto_dispatch(app: web.Application, policy: DispatchPolicy) -> list[asyncio
 async def _knowledge_seed(app: web.Application) -> AsyncIterator[None]:
     """The knowledge base's packaged answers (routing/knowledge_base/knowledge.yaml) added where
     missing."""
-    async with app[SESSIONS].begin() as session:
-        added = await knowledge_http.seed(session)
+    try:
+        added = await _seed_knowledge(app)
+    except IntegrityError:
+        # Another node of a cluster seeded the same fresh database at the same moment and
+        # committed first: look again, and find its answers there.
+        log.info("knowledge base: seeded by another node meanwhile; looking again")
+        added = await _seed_knowledge(app)
     if added:
         log.info("knowledge base: %d seeded answers added", added)
     yield

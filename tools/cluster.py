@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from hotline12319 import asterisk_config as config
 from hotline12319.errors import CommandError
 from hotline12319.settings import Settings, load_settings
+from routing.store.migrate import upgrade
 from tools import cluster_nodes as cn
 from tools import cluster_proxy as proxy
 from tools import sandbox, sandbox_certs, sandbox_proc
@@ -75,6 +76,7 @@ def up(settings: Settings, count: int, hold_lock: bool = True) -> None:
     health = sandbox_proc.wait_for_ari(root, insts, settings, settings.sandbox_start_timeout)
     if not all(h.ari_ok for h in health.values()):
         raise CommandError(f"a node's Asterisk did not answer on ARI: {health}")
+    upgrade(cn.CLUSTER_DB)  # once, before the nodes' serves start side by side
     state["serve_pids"] = {node.name: cn.start_serve(node, settings) for node in cluster}
     state["proxy_pid"] = proxy.start(cluster)
     cn.write_state(state)

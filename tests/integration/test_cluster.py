@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from ari_app.client import AriClient, AriError
 from hotline12319.settings import load_settings
 from tests.conftest import ROOT
-from tools.cluster_nodes import CLUSTER_DB
+from tools.cluster_nodes import CLUSTER_DB, state_dir
 
 pytestmark = pytest.mark.postgres_only
 
@@ -95,6 +95,8 @@ async def hang_up_every_caller_channel() -> None:
 @pytest.fixture
 def cluster(sandbox: None) -> Iterator[None]:
     # This session holds the sandbox's test lock already: the cluster must not wait for it.
+    logs = [state_dir() / name / "serve.log" for name in ("node1", "node2")]
+    start = [log.stat().st_size if log.exists() else 0 for log in logs]
     up = cli("cluster", "up", "--nodes", "2", "--no-test-lock", "--json")
     try:
         assert up.returncode == 0, up.stdout + up.stderr
@@ -102,6 +104,10 @@ def cluster(sandbox: None) -> Iterator[None]:
     finally:
         down = cli("cluster", "down")
         assert down.returncode == 0, down.stdout + down.stderr
+    for log, offset in zip(logs, start, strict=True):
+        written = log.read_bytes()[offset:].decode(errors="replace")
+        # Two serves start side by side on one database: neither may fail on the other.
+        assert "Traceback" not in written, written[-6000:]
 
 
 def test_a_node_killed_under_load_loses_no_committed_order(cluster: None) -> None:
