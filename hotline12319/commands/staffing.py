@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from hotline12319.errors import CommandError
 from hotline12319.settings import load_settings
@@ -99,13 +101,19 @@ def _from_database(args: argparse.Namespace) -> int:
     except (OSError, StaffingPolicyError) as exc:
         raise CommandError(str(exc)) from exc
     url = args.database_url or load_settings().database_url
-    document = asyncio.run(_report(url, day, now, args.plan, policy))
+    try:
+        document = asyncio.run(_report(url, day, now, args.plan, policy))
+        counted = None if args.plan or args.json else asyncio.run(_calls_that_day(url, day))
+    except (OperationalError, ProgrammingError) as exc:
+        # Most often a database nobody has migrated yet (a new SQLite file): say so plainly.
+        raise CommandError(f"cannot read the calls from {make_url(url).render_as_string()}: "
+                           f"{exc.orig}; is it migrated? (`hotline12319 migrate`)") from exc
     if args.json:
         print(json.dumps(document, ensure_ascii=False))
     else:
         print(_summary(document))
-        if not args.plan:
-            print(_what_counts(asyncio.run(_calls_that_day(url, day)), document))
+        if counted is not None:
+            print(_what_counts(counted, document))
     return 0
 
 
