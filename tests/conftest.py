@@ -20,12 +20,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from ari_app.client import AriClient
 from hotline12319.settings import Settings, load_settings
 from routing.store.migrate import upgrade
+from tests.db_reset import empty_public_schema
 from tools.caller import SAY_SUBDIR, summarise
 from tools.callersim import CallerSim, Scenario, hotline_call
 
@@ -49,15 +48,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def database(settings: Settings, sandbox: None) -> str:
     # After `sandbox`: only the session holding the sandbox lock may reset the shared database.
-    engine = create_async_engine(settings.database_url)
-
-    async def reset() -> None:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-
-    asyncio.run(reset())
+    asyncio.run(empty_public_schema(settings.database_url))
     upgrade(settings.database_url)
     return settings.database_url
 

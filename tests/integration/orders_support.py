@@ -18,8 +18,6 @@ import pytest
 import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -31,6 +29,7 @@ from routing.dispatch.webhook_standard import whsec
 from routing.orders.transitions import Role
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.migrate import upgrade
+from tests.db_reset import empty_public_schema
 
 ORDERS_DB = os.environ.get(
     "HOTLINE_ORDERS_TEST_DATABASE_URL",
@@ -60,11 +59,7 @@ async def reset_database(url: str) -> None:
             stale.unlink(missing_ok=True)
         await asyncio.to_thread(upgrade, url)
         return
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await empty_public_schema(url)
     # Alembic's env runs its own event loop: give it a thread of its own.
     await asyncio.to_thread(upgrade, url)
 
