@@ -1,7 +1,12 @@
 """The ACD's adapter: rings agents over ARI, bridges and records conversations, calls back.
 
 Decisions come from the pure `routing.agents.acd.Acd`; this class carries them out. Every entry
-point takes one lock, so the queue's state never changes under an `await` of another.
+point changes the queue's state under one lock and awaits nothing while it holds it: what the
+change asks of Asterisk and the database (ring, bridge, hang up, write the agent's state) goes
+onto one line of actions, carried out in the order decided by a single worker. A slow ARI
+answer or database write so delays only the actions behind it, never a caller joining the
+queue or an agent changing state; an action whose outcome matters (a ring refused, a bridge
+made) comes back through the lock as a new, re-checked decision.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
+from ari_app.action_line import ActionLine
 from ari_app.client import AriClient, AriError
+from ari_app.queue_legs import Leg, Waiter
 from ari_app.queue_moments import QueueMoments
 from events.hub import LiveHub
 from ivr import events as ev
@@ -28,30 +34,6 @@ from routing.floor.wallboard_repository import AGENT_ANSWERED, QUEUE_ENTERED
 from routing.orders.repository import utcnow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Waiter:
-    call_id: str
-    inbox: asyncio.Queue[Any]
-    caller_number: str | None
-    context: dict[str, Any]  # what the IVR learnt: shown to the agent on answer
-
-
-# Which phone a leg we originated rings: an agent's, or the citizen's we call back.
-LegKind = Literal["agent", "citizen"]
-
-
-@dataclass
-class Leg:
-    """A channel we originated: an agent being rung, or a citizen being called back."""
-
-    channel_id: str
-    call_id: str
-    agent_id: str
-    kind: LegKind
-    callback: bool
-    answered: bool = False
 
 
 class QueueService:
@@ -77,10 +59,12 @@ class QueueService:
         self.waiters: dict[str, Waiter] = {}
         self.legs: dict[str, Leg] = {}
         self.bridges: dict[str, str] = {}  # call id -> bridge id
-        self.lock = asyncio.Lock()
+        self.lock = asyncio.Lock()  # held for state changes only: no await inside
         self.hub = hub
         self.moments = moments  # what the wallboard and staffing count, as it happens
-        self.timers: set[asyncio.Task[None]] = set()  # ring and wrap-up ends; serve cancels
+        # Ring and wrap-up ends, and the actions' worker: serve cancels them all.
+        self.timers: set[asyncio.Task[None]] = set()
+        self._line = ActionLine(self.timers)
 
     async def load(self) -> None:
         """Agents from the database; a call they were on did not survive our restart."""
@@ -115,7 +99,7 @@ class QueueService:
             self.acd = self.acd.enqueue(WaitingCall(call_id, utility, emergency, entered))
             self._note(call_id, QUEUE_ENTERED, entered,
                        {"utility": utility.value if utility else None, "emergency": emergency})
-            await self._dispatch()
+            self._dispatch()
             return True
 
     def ahead(self, call_id: str) -> int:
@@ -139,8 +123,8 @@ class QueueService:
                 return
             self.acd = self.acd.leave(call_id)
             for leg in [leg for leg in self.legs.values() if leg.call_id == call_id]:
-                await self._hang_up(leg.channel_id)
-            await self._end_bridge(call_id)
+                self._hang_up(leg.channel_id)
+            self._end_bridge(call_id)
 
     # -- agents -------------------------------------------------------------------------
 
@@ -171,50 +155,54 @@ class QueueService:
     async def set_state(
         self, agent_id: str, state: AgentState, reason: str | None, actor: str
     ) -> Agent:
+        """Change the agent's state; returns once the change is also in the database."""
         if agent_id not in self.acd.agents:
             await self.adopt_new()
         async with self.lock:
             self.acd = self.acd.change_state(agent_id, state, utcnow(), reason)
             agent = self.acd.agents[agent_id]
-            await self.store.record_state(agent, actor=actor, detail={})
+            written = self._line.then(self._state_writer(agent, actor=actor, detail={}))
             self.hub.publish("agent_state", agent_json(agent))
-            await self._dispatch()
-            return agent
+            self._dispatch()
+        await written
+        return agent
 
     # -- ringing and bridging -------------------------------------------------------------
 
-    async def _dispatch(self) -> None:
+    def _dispatch(self) -> None:
         self.acd, offers = self.acd.dispatch(utcnow())
         for offer in offers:
-            await self._ring(offer)
+            self._ring(offer)
         self.hub.publish("queue", self.snapshot())
 
     def snapshot(self) -> dict[str, Any]:
         numbers = {w.call_id: w.caller_number for w in self.waiters.values()}
         return queue_snapshot(self.acd, numbers)
 
-    async def _ring(self, offer: Offer) -> None:
+    def _ring(self, offer: Offer) -> None:
         channel_id = f"agent-{uuid.uuid4().hex[:16]}"
         self.legs[channel_id] = Leg(
             channel_id, offer.call_id, offer.agent_id, "agent", offer.callback
         )
-        try:
-            await self.ari.originate(
-                endpoint=offer.endpoint,
-                app=self.app,
-                appArgs=f"agent,{offer.call_id}",
-                channelId=channel_id,
-                timeout=self.ring_seconds,
-                callerId="12319",
-            )
-        except AriError as exc:
-            log.warning("cannot ring agent %s: %s", offer.agent_id, exc)
-            await self._not_answered(self.legs.pop(channel_id))
-            return
-        # Recorded once the phone rings: the audit row is not worth a caller's wait.
-        await self._record(offer.agent_id, "ringing")
-        # If Asterisk never tells us the ring ended, stop waiting for it anyway.
-        self._later(self.ring_seconds + 3, lambda: self._ring_expired(channel_id))
+
+        async def ring() -> None:
+            try:
+                await self.ari.originate(
+                    endpoint=offer.endpoint, app=self.app, appArgs=f"agent,{offer.call_id}",
+                    channelId=channel_id, timeout=self.ring_seconds, callerId="12319",
+                )
+            except AriError as exc:
+                log.warning("cannot ring agent %s: %s", offer.agent_id, exc)
+                async with self.lock:
+                    if (leg := self.legs.pop(channel_id, None)) is not None:
+                        self._not_answered(leg)
+                return
+            # Recorded once the phone rings: the audit row is not worth a caller's wait.
+            self._record(offer.agent_id, "ringing")
+            # If Asterisk never tells us the ring ended, stop waiting for it anyway.
+            self._later(self.ring_seconds + 3, lambda: self._ring_expired(channel_id))
+
+        self._line.do(ring)
 
     def _later(self, delay: float, job: Callable[[], Awaitable[None]]) -> None:
         """Run `job` after `delay` seconds in a task kept in `timers` (it re-checks state)."""
@@ -233,8 +221,8 @@ class QueueService:
             if leg is None or leg.answered:
                 return
             self.legs.pop(channel_id)
-            await self._hang_up(channel_id)
-            await self._not_answered(leg)
+            self._hang_up(channel_id)
+            self._not_answered(leg)
 
     def owns(self, channel_id: str) -> bool:
         return channel_id in self.legs
@@ -248,69 +236,80 @@ class QueueService:
             kind = event.get("type")
             if kind == "StasisStart":
                 leg.answered = True
-                await self._leg_answered(leg)
+                self._leg_answered(leg)
             elif kind in ("StasisEnd", "ChannelDestroyed"):
                 self.legs.pop(channel_id, None)
-                await self._leg_ended(leg)
+                self._leg_ended(leg)
 
-    async def _leg_answered(self, leg: Leg) -> None:
+    def _leg_answered(self, leg: Leg) -> None:
         if leg.kind == "agent" and leg.callback:
-            await self._call_back_citizen(leg)
+            self._call_back_citizen(leg)
             return
         other = leg.call_id if leg.kind == "agent" else self._agent_leg_of(leg.call_id)
         if other is None:
             return
-        agent_id = leg.agent_id
         waiter = self.waiters.get(leg.call_id)
         if waiter is not None and leg.kind == "agent":
             # Tell the caller's flow first: it stops the queue announcement, and Asterisk
             # adds a channel to a bridge only once its playback has ended.
-            waiter.inbox.put_nowait(ev.AgentConnected(agent_id))
-        try:
-            await self._bridge(leg.call_id, [other, leg.channel_id])
-        except AriError as exc:  # one side hung up as the agent answered: its end follows
-            log.warning("could not connect call %s to agent %s: %s", leg.call_id, agent_id, exc)
-            return
+            waiter.inbox.put_nowait(ev.AgentConnected(leg.agent_id))
+        bridge_id = self.bridges[leg.call_id] = f"conv-{leg.call_id}"
+
+        async def connect() -> None:
+            try:
+                await self._bridge(bridge_id, [other, leg.channel_id])
+            except AriError as exc:  # one side hung up as the agent answered: its end follows
+                log.warning("could not connect call %s to agent %s: %s",
+                            leg.call_id, leg.agent_id, exc)
+                return
+            async with self.lock:
+                self._connected(leg, waiter)
+
+        self._line.do(connect)
+
+    def _connected(self, leg: Leg, waiter: Waiter | None) -> None:
+        """The two legs are bridged: the agent is on the call (re-checked, under the lock)."""
+        agent = self.acd.agents.get(leg.agent_id)
+        if agent is None or agent.state != AgentState.RINGING or agent.call_id != leg.call_id:
+            return  # the call was given up meanwhile
         answered = utcnow()
         self.acd = self.acd.answered(leg.call_id, answered)
         if waiter is not None and not leg.callback:  # a call-back is not the line's wait
-            self._note(leg.call_id, AGENT_ANSWERED, answered, {"agent_id": agent_id})
-        await self._record(agent_id, "on_call")
+            self._note(leg.call_id, AGENT_ANSWERED, answered, {"agent_id": leg.agent_id})
+        self._record(leg.agent_id, "on_call")
+        if leg.channel_id not in self.legs:  # it ended while the bridge was being made
+            self._wrap_up(leg.agent_id)
         if waiter is not None:
-            self.hub.publish(
-                "screen_pop",
-                {
-                    "agent_id": agent_id,
-                    "call_id": leg.call_id,
-                    "callback": leg.callback,
-                    "caller_number": waiter.caller_number,
-                    **waiter.context,
-                },
-            )
+            self.hub.publish("screen_pop", {
+                "agent_id": leg.agent_id, "call_id": leg.call_id, "callback": leg.callback,
+                "caller_number": waiter.caller_number, **waiter.context,
+            })
 
-    async def _call_back_citizen(self, agent_leg: Leg) -> None:
+    def _call_back_citizen(self, agent_leg: Leg) -> None:
         waiter = self.waiters.get(agent_leg.call_id)
         number = waiter.caller_number if waiter else None
         if not number:
-            await self._hang_up(agent_leg.channel_id)
+            self._hang_up(agent_leg.channel_id)
             return
         channel_id = f"callback-{uuid.uuid4().hex[:16]}"
         self.legs[channel_id] = Leg(
             channel_id, agent_leg.call_id, agent_leg.agent_id, "citizen", True
         )
-        try:
-            await self.ari.originate(
-                endpoint=self.callback_endpoint.format(number=number),
-                app=self.app,
-                appArgs=f"callback,{agent_leg.call_id}",
-                channelId=channel_id,
-                timeout=30,
-                callerId="12319",
-            )
-        except AriError as exc:
-            log.warning("call-back to %s failed: %s", number, exc)
-            self.legs.pop(channel_id, None)
-            await self._hang_up(agent_leg.channel_id)
+
+        async def call_back() -> None:
+            try:
+                await self.ari.originate(
+                    endpoint=self.callback_endpoint.format(number=number), app=self.app,
+                    appArgs=f"callback,{agent_leg.call_id}", channelId=channel_id,
+                    timeout=30, callerId="12319",
+                )
+            except AriError as exc:
+                log.warning("call-back to %s failed: %s", number, exc)
+                async with self.lock:
+                    self.legs.pop(channel_id, None)
+                    self._hang_up(agent_leg.channel_id)
+
+        self._line.do(call_back)
 
     def _agent_leg_of(self, call_id: str) -> str | None:
         return next(
@@ -322,12 +321,12 @@ class QueueService:
             None,
         )
 
-    async def _leg_ended(self, leg: Leg) -> None:
+    def _leg_ended(self, leg: Leg) -> None:
         if not leg.answered:
             if leg.kind == "agent":
-                await self._not_answered(leg)
+                self._not_answered(leg)
             else:  # the citizen did not pick up the call-back
-                await self._hang_up(self._agent_leg_of(leg.call_id) or "")
+                self._hang_up(self._agent_leg_of(leg.call_id) or "")
             return
         if self.acd.agents[leg.agent_id].state == AgentState.ON_CALL:
             self._wrap_up(leg.agent_id)
@@ -337,14 +336,14 @@ class QueueService:
             if waiter is not None:
                 waiter.inbox.put_nowait(ev.AgentLeft())
         for other in [x for x in self.legs.values() if x.call_id == leg.call_id]:
-            await self._hang_up(other.channel_id)
-        await self._end_bridge(leg.call_id)
+            self._hang_up(other.channel_id)
+        self._end_bridge(leg.call_id)
 
-    async def _not_answered(self, leg: Leg) -> None:
+    def _not_answered(self, leg: Leg) -> None:
         with contextlib.suppress(AcdError):
             self.acd = self.acd.not_answered(leg.call_id, utcnow())
-            await self._record(leg.agent_id, "no_answer")
-        await self._dispatch()
+            self._record(leg.agent_id, "no_answer")
+        self._dispatch()
 
     def _wrap_up(self, agent_id: str) -> None:
         now = utcnow()
@@ -358,34 +357,40 @@ class QueueService:
             if agent is None or agent.state != AgentState.AFTER_CALL_WORK or agent.since != started:
                 return
             self.acd = self.acd.change_state(agent_id, AgentState.AVAILABLE, utcnow())
-            await self._record(agent_id, "wrap_up_done")
-            await self._dispatch()
+            self._record(agent_id, "wrap_up_done")
+            self._dispatch()
 
-    async def _bridge(self, call_id: str, channels: list[str]) -> None:
-        bridge_id = f"conv-{call_id}"
-        self.bridges[call_id] = bridge_id
+    async def _bridge(self, bridge_id: str, channels: list[str]) -> None:
         await self.ari.create_bridge(bridge_id)
         await self.ari.add_to_bridge(bridge_id, channels)
         with contextlib.suppress(AriError):
             await self.ari.record_bridge(bridge_id, bridge_id)
 
-    async def _end_bridge(self, call_id: str) -> None:
+    def _end_bridge(self, call_id: str) -> None:
         bridge_id = self.bridges.pop(call_id, None)
         if bridge_id is not None:
-            with contextlib.suppress(AriError):
-                await self.ari.destroy_bridge(bridge_id)
+            self._line.do(lambda: self._ari_quietly(self.ari.destroy_bridge(bridge_id)))
 
-    async def _hang_up(self, channel_id: str) -> None:
+    def _hang_up(self, channel_id: str) -> None:
         if channel_id:
-            with contextlib.suppress(AriError):
-                await self.ari.hangup(channel_id)
+            self._line.do(lambda: self._ari_quietly(self.ari.hangup(channel_id)))
+
+    @staticmethod
+    async def _ari_quietly(request: Awaitable[Any]) -> None:
+        with contextlib.suppress(AriError):  # already gone: what we wanted
+            await request
 
     def _note(self, call_id: str, action: str, at: datetime, detail: dict[str, Any]) -> None:
         if self.moments is not None:
             self.moments.note(call_id, action, at, detail)
 
-    async def _record(self, agent_id: str, why: str) -> None:
+    def _record(self, agent_id: str, why: str) -> None:
         agent = self.acd.agents.get(agent_id)
         if agent is not None:
-            await self.store.record_state(agent, actor="acd", detail={"event": why})
+            self._line.do(self._state_writer(agent, actor="acd", detail={"event": why}))
             self.hub.publish("agent_state", agent_json(agent))
+
+    def _state_writer(self, agent: Agent, *, actor: str, detail: dict[str, Any]
+                      ) -> Callable[[], Awaitable[None]]:
+        """Writes the agent's state as decided now, when its turn on the line comes."""
+        return lambda: self.store.record_state(agent, actor=actor, detail=detail)

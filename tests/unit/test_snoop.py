@@ -7,7 +7,8 @@ from typing import Any, cast
 import pytest
 
 from ari_app.client import AriClient, AriNotFound
-from ari_app.queue import Leg, QueueService
+from ari_app.queue import QueueService
+from ari_app.queue_legs import Leg
 from ari_app.snoop import SnoopService, conversations
 from events.hub import LiveHub
 from routing.floor.snoop_rules import Conversation, SnoopMode, SnoopRefused, plan_snoop
