@@ -19,12 +19,9 @@ from console.schemas import EventBody, OrderCreate
 from events.hub import HUB
 from routing.admin.audit import CENTER_FIELDS, Read, disclosure
 from routing.dispatch.dispatcher import push
-from routing.enums import OrderType
 from routing.orders.lifecycle import Command, Event
-from routing.orders.order_service import Intake, apply_event, create_order, dispatch, load_row
-from routing.orders.order_store import deadlines_for, to_order
-from routing.orders.repository import audit
-from routing.orders.supervision import convert_repeat_call
+from routing.orders.order_service import Intake, apply_event, create_order, dispatch
+from routing.orders.repeat_calls import record_repeat_call
 from routing.orders.transitions import Role, State
 from routing.store.models import WorkOrder
 from routing.store.order_tables import User
@@ -143,44 +140,9 @@ async def repeat_call(request: web.Request) -> web.Response:
     unit missed its committed standard on an emergency-repair or maintenance order, else a
     note on the order."""
     user = await current_user(request, CENTER)
-    engine = request.app[ENGINE]
-    async with engine.sessions() as session:
-        row = await load_row(session, number=order_number(request))
-    if row.utility is None:
-        raise api_error(
-            web.HTTPConflict,
-            "order-unclassified",
-            "classify the order before handling a repeat call about it",
-        )
-    deadlines = deadlines_for(row)  # the SLA table's limits for the original order
-    if deadlines is None:
-        raise api_error(web.HTTPConflict, "no-deadlines", "the order has no SLA row")
-    verdict = convert_repeat_call(original=to_order(row), now=now(), deadlines=deadlines)
-    complaint = None
-    if verdict.complaint is not None:
-        intake = Intake(
-            utility=row.utility,
-            order_type=OrderType.COMPLAINT,
-            description=f"重复来电（原工单 {row.number}）：{verdict.reason}",
-            caller_number=row.caller_number,
-            district=row.district,
-            address=row.address,
-            parent_order_id=row.id,
-        )
-        complaint = await create_order(engine, intake=intake, actor=user.id, now=now())
-    async with engine.sessions.begin() as session:
-        await audit(
-            session,
-            actor=user.id,
-            entity="work_order",
-            entity_id=row.number,
-            action="repeat_call",
-            detail={
-                "action": verdict.action.value,
-                "reason": verdict.reason,
-                "complaint": complaint.number if complaint else None,
-            },
-        )
+    outcome = await record_repeat_call(request.app[ENGINE], number=order_number(request),
+                                       actor=user.id, now=now())
+    verdict, complaint = outcome.verdict, outcome.complaint
     return web.json_response(
         {
             "action": verdict.action.value,
