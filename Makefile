@@ -43,9 +43,13 @@ unit: setup
 integration: postgres sandbox-up
 	$(BIN)/pytest tests/integration -q
 
+# Six workers (a call test mostly waits on real-time audio: more workers than cores), each
+# on a sandbox pair and databases of its own (tests/workers.py); then the
+# few tests that restart what all of them share, alone.
 test: postgres sandbox-up
 	$(MAKE) lint
-	$(BIN)/pytest -q -rA --durations=25
+	$(BIN)/pytest -q -rA --durations=25 -n 6 --dist loadfile --no-loadscope-reorder -m "not serial"
+	$(BIN)/pytest -q -rA --durations=5 -m serial
 
 # A 30-minute call with an agent (issue 6); longer than CI allows, so run and reported apart.
 soak: postgres sandbox-up

@@ -116,7 +116,8 @@ class Instance:
 def instances(settings: Settings) -> tuple[Instance, Instance]:
     """The hotline (the system under test) and the caller simulator that dials it."""
     hotline = Instance(
-        name="hotline",
+        name="hotline" + settings.sandbox_pair,
+        role="hotline",
         ari_url=settings.ari_url,
         ari_app=settings.ari_app,
         sip_port=settings.hotline_sip_port,
@@ -124,7 +125,8 @@ def instances(settings: Settings) -> tuple[Instance, Instance]:
         rtp_ports=settings.hotline_rtp_ports,
     )
     caller = Instance(
-        name="caller",
+        name="caller" + settings.sandbox_pair,
+        role="caller",
         ari_url=settings.caller_ari_url,
         ari_app=settings.caller_ari_app,
         sip_port=settings.caller_sip_port,

@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     # The local Asterisk pair (hotline + caller simulator) in a Debian sid chroot.
     sandbox_root: Path = Path("/var/lib/hotline12319/sid")
     sandbox_state_dir: Path = PROJECT_ROOT / "data" / "sandbox"
+    # A second sandbox pair beside the first (`hotline<pair>`, `caller<pair>`), with its own
+    # ports: each parallel test worker drives one (tests/workers.py). Empty: the pair.
+    sandbox_pair: str = Field(default="", pattern="^[a-z0-9]*$")
     hotline_sip_port: int = 15060
     caller_sip_port: int = 15070
     caller_ari_url: str = "http://127.0.0.1:18089/ari"

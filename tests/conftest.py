@@ -25,15 +25,19 @@ from ari_app.client import AriClient
 from hotline12319.settings import Settings, load_settings
 from routing.store.migrate import upgrade
 from tests.db_reset import empty_public_schema
+from tests.workers import apply_worker_environment, worker_index
 from tools.caller import SAY_SUBDIR, summarise
 from tools.callersim import CallerSim, Scenario, hotline_call
+
+# Before any setting is read: a parallel worker's own sandbox pair and databases.
+apply_worker_environment()
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DB = os.environ.get(
     "HOTLINE_TEST_DATABASE_URL",
     "postgresql+asyncpg://hotline:hotline@127.0.0.1:5432/hotline_test",
 )
-TEST_HTTP_PORT = 18319
+TEST_HTTP_PORT = int(os.environ.get("HOTLINE_TEST_HTTP_PORT", "18319"))
 
 
 @pytest.fixture(scope="session")
@@ -59,15 +63,40 @@ def sandbox(settings: Settings) -> Iterator[None]:
     # would both answer the same calls. A second session waits here for the first.
     # The lock lives beside the shared chroot, so clones of the repo wait for each other too.
     settings.sandbox_root.parent.mkdir(parents=True, exist_ok=True)
-    with (settings.sandbox_root.parent / "tests.lock").open("w") as lock:
+    # A parallel worker's pair (tests/workers.py) has a lock of its own, and is started here.
+    lock_name = f"tests{settings.sandbox_pair}.lock"
+    with (settings.sandbox_root.parent / lock_name).open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        _check_sandbox()
+        _check_sandbox("up" if settings.sandbox_pair else "status")
         yield
 
 
-def _check_sandbox() -> None:
+# The longest modules first (`make test`'s --durations): under `--dist loadfile` each module
+# runs on one worker, and one of these started last would run on alone at the end.
+SLOWEST_MODULES = (
+    "test_auto_dispatch.py", "test_faults_load.py", "test_callback_survey.py",
+    "test_walking_skeleton.py", "test_faults_network_disk.py", "test_self_service.py",
+    "test_api_fuzz.py", "test_recovery.py", "test_faults.py", "test_peaks.py",
+    "test_speech_emergency_path.py", "test_duty_call.py", "test_speech_case.py",
+    "test_agents.py", "test_classifier.py", "test_priority_live.py", "test_order_screens.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: index for index, name in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest as is
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # A worker's pair is up before any test: the in-process apps connect to its ARI too,
+    # without asking for the `sandbox` fixture.
+    if worker_index() and not session.config.option.collectonly:
+        _check_sandbox("up")
+
+
+def _check_sandbox(action: str) -> None:
     status = subprocess.run(
-        [sys.executable, "-m", "hotline12319.cli", "sandbox", "status"],
+        [sys.executable, "-m", "hotline12319.cli", "sandbox", action],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -175,7 +204,7 @@ QUICK_PROMPT_SECONDS = 1.5
 
 def quick_prompts(settings: Settings) -> str:
     """Write the cut prompts where the sandbox's Asterisk reads them; return their URI."""
-    uri = settings.prompts_uri.rstrip("/") + "-quick"
+    uri = settings.prompts_uri.rstrip("/") + "-quick" + settings.sandbox_pair
     target = settings.sandbox_root / uri.strip("/")
     target.mkdir(parents=True, exist_ok=True)
     for source in sorted(settings.prompts_dir.glob("*.wav")):

@@ -83,8 +83,20 @@ async def fuzz_api(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cl
     client = TestClient(TestServer(app, host="127.0.0.1", port=0),
                         cookie_jar=aiohttp.DummyCookieJar())
     await client.start_server()
+    await _until_ready(client)  # else /ready's 503 (ARI not connected yet) reads as a fault
     yield client
     await client.close()
+
+
+async def _until_ready(client: Client, within: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        async with client.get("/ready") as r:
+            body = await r.text()
+            if r.status == 200:
+                return
+        assert asyncio.get_running_loop().time() < deadline, f"never ready: {body}"
+        await asyncio.sleep(0.2)
 
 
 def _cookie(token: str) -> dict[str, str]:

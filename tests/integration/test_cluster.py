@@ -26,7 +26,8 @@ from hotline12319.settings import load_settings
 from tests.conftest import ROOT
 from tools.cluster_nodes import CLUSTER_DB, state_dir
 
-pytestmark = pytest.mark.postgres_only
+# Re-points the first pair's caller simulator at Kamailio and loads the two cores: alone.
+pytestmark = [pytest.mark.postgres_only, pytest.mark.serial]
 
 
 def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -7,8 +7,11 @@ hotline serving new calls again.
 from __future__ import annotations
 
 import asyncio
-import subprocess
+import signal
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -16,29 +19,51 @@ import pytest
 from ari_app.client import AriClient, AriError
 from hotline12319.asterisk_config import instances
 from hotline12319.settings import Settings
+from routing.store.migrate import upgrade
 from tests.conftest import HotlineProcess, call_and_fetch
+from tests.integration.private_postgres import PrivatePostgres, private_postgres
 from tools import sandbox_proc
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
 
 
-def restart_postgres() -> None:
-    clusters = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True,
-                              text=True, check=True).stdout.split()
-    subprocess.run(["pg_ctlcluster", clusters[0], clusters[1], "restart"], check=True,
-                   timeout=60)
+@dataclass
+class ServeOnOwnDatabase:
+    serve: HotlineProcess
+    postgres: PrivatePostgres
+
+    def restart_postgres(self) -> None:
+        self.postgres.stop()
+        self.postgres.start()
+
+
+@pytest.fixture
+def own_database(hotline: HotlineProcess, tmp_path: Path) -> Iterator[ServeOnOwnDatabase]:
+    """serve on a PostgreSQL server of the test's own, which the test restarts without
+    touching the one the other parallel workers use; the session's serve is back after."""
+    with private_postgres() as postgres:
+        upgrade(postgres.url)
+        hotline.kill(signal.SIGTERM)
+        settings = hotline.settings.model_copy(update={"database_url": postgres.url})
+        own = HotlineProcess(settings, tmp_path / "serve.log")
+        try:
+            own.start()
+            yield ServeOnOwnDatabase(own, postgres)
+        finally:
+            own.kill(signal.SIGTERM)
+            hotline.start()
 
 
 async def test_given_postgres_restarts_mid_call_then_the_order_is_still_made(
-    hotline: HotlineProcess, caller: CallerSim
+    own_database: ServeOnOwnDatabase, caller: CallerSim
 ) -> None:
     async def restart(index: int) -> None:
         if index == 0:
-            await asyncio.to_thread(restart_postgres)
+            await asyncio.to_thread(own_database.restart_postgres)
 
     result = await call_and_fetch(
-        caller, hotline, Scenario(keys=["1", "2"], after_key=restart, timeout=120)
+        caller, own_database.serve, Scenario(keys=["1", "2"], after_key=restart, timeout=120)
     )
     assert result["outcome"] == "completed", result
     order = result["order"]

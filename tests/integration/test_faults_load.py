@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.models import CallSession, WorkOrder
 from tests.conftest import HotlineProcess, call_and_fetch
-from tests.integration.test_faults import restart_postgres
+from tests.integration.test_faults import ServeOnOwnDatabase, own_database
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
+__all__ = ["own_database"]  # a fixture, used by name
 
 CALLERS = 8
 
@@ -60,7 +61,7 @@ async def test_given_serve_killed_with_eight_calls_in_the_menus_then_each_ends_w
 
 
 async def test_given_postgres_restarts_with_eight_calls_up_then_each_ends_with_one_order(
-    hotline: HotlineProcess, caller: CallerSim, database: str
+    own_database: ServeOnOwnDatabase, caller: CallerSim
 ) -> None:
     """Writes that meet a restarting database are retried or queued: every caller still
     hears an order number, and each has exactly one order once the database is back."""
@@ -71,11 +72,11 @@ async def test_given_postgres_restarts_with_eight_calls_up_then_each_ends_with_o
         await asyncio.sleep(index * 0.7)  # callers in every stage when the database goes
         scenario = Scenario(keys=[str(index % 9 + 1), "3"], caller_number=numbers[index],
                             timeout=180)
-        return await call_and_fetch(caller, hotline, scenario)
+        return await call_and_fetch(caller, own_database.serve, scenario)
 
     async def restart() -> None:
         await asyncio.sleep(CALLERS * 0.7 / 2)
-        await asyncio.to_thread(restart_postgres)
+        await asyncio.to_thread(own_database.restart_postgres)
 
     results, _ = await asyncio.gather(
         asyncio.gather(*(one(i) for i in range(CALLERS))), restart()
@@ -85,8 +86,8 @@ async def test_given_postgres_restarts_with_eight_calls_up_then_each_ends_with_o
         assert result["outcome"] == "completed" and result["order"] is not None, seen
         assert result["order"]["recording"]["stored"], seen
     assert len({r["order_number"] for r in results}) == CALLERS
-    assert await _orders_per_caller(database, numbers) == dict.fromkeys(numbers, 1)
-    assert hotline.proc is not None and hotline.proc.poll() is None
+    assert await _orders_per_caller(own_database.postgres.url, numbers) == dict.fromkeys(numbers, 1)
+    assert own_database.serve.proc is not None and own_database.serve.proc.poll() is None
 
 
 async def _orders_per_caller(database: str, numbers: list[str]) -> dict[str, int]:

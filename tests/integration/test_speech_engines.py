@@ -58,7 +58,9 @@ async def test_whisper_understands_fixture(whisper: Transcriber, utterance: str)
     transcript = await whisper.transcribe(SPEECH_DIR / f"{utterance}.wav")
     assert transcript.text
     assert transcript.engine == "whisper"
-    assert 0 < transcript.processing_seconds < transcript.seconds
+    # Timed, never bounded here: the real-time factor is a benchmark (BENCHMARKS.md), and
+    # next to five other test workers on two cores it says nothing about the engine.
+    assert transcript.processing_seconds > 0
     understood = understand(transcript.text, load_lexicon())
     assert understood.utility == LABELS[utterance]["utility"], transcript.text
 
