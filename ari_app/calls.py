@@ -19,6 +19,7 @@ from ari_app.call_metrics import CallMetrics, PlaybackStarted
 from ari_app.call_recordings import keep_call_recording
 from ari_app.client import AriClient, AriError, AriNotFound
 from ari_app.knowledge_voice import KnowledgeVoice
+from ari_app.log_context import CALL_ID, ORDER_NUMBER
 from ari_app.queue import QueueService
 from ari_app.queue_moments import QueueMoments
 from ari_app.speech import CallSpeech
@@ -67,6 +68,7 @@ class CallRunner:
         self._timers: list[asyncio.TimerHandle] = []
 
     async def run_new(self, channel: dict[str, Any], received_at: float) -> None:
+        CALL_ID.set(self.channel_id)
         board = self.ctx.announcements
         notices = board.notices(utcnow()) if board is not None else ()
         self.state, commands = self.ctx.engine.start(self.channel_id, notices)
@@ -88,6 +90,7 @@ class CallRunner:
     async def run_reclaimed(
         self, state: CallState, first: ev.CallEvent, caller_number: str | None
     ) -> None:
+        CALL_ID.set(self.channel_id)
         self.state, self.caller_number = state, caller_number
         await self._feed(first)
         await self._loop()
@@ -176,6 +179,7 @@ class CallRunner:
                 number = await self.ctx.store.create_order(
                     channel_id=self.channel_id, order=command, now=utcnow()
                 )
+                ORDER_NUMBER.set(number)
                 self.inbox.put_nowait(ev.OrderCreated(number))
                 self._join_incident(number, command)
                 self.ctx.hub.publish(
@@ -219,6 +223,8 @@ class CallRunner:
                     ended_at=utcnow(),
                 )
                 ended = {**self._public_state(), "outcome": outcome.value}
+                # One line a call: with JSON logs it carries the call's and order's ids.
+                log.info("call %s ended: %s", self.channel_id, outcome.value)
                 if ended["utility"] and self.ctx.moments is not None:
                     self.ctx.moments.note(self.channel_id, CLASSIFIED, utcnow(),
                                           {"utility": ended["utility"]})

@@ -21,7 +21,7 @@ from typing import Any
 
 from ari_app.client import AriClient, AriError
 from ari_app.outbound_legs import END_EVENTS, OutboundLegs, next_event, read_and_wait_key
-from routing.dispatch.agencies import AgencyDirectory, Duty
+from routing.agencies.directory import AgencyDirectory, Duty
 from routing.dispatch.voice_escalation import (
     VoiceEscalation,
     due_voice_escalations,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from console.api import CENTER, current_user, now, read_body
 from console.http import SESSIONS, api_error, path_row_id
-from routing.dispatch.agencies import AgencyDirectory
+from routing.agencies.directory import AgencyDirectory
 from routing.enums import Utility
 from routing.floor import announcements as rules
 from routing.floor.announcement_board import AnnouncementBoard, outage_of

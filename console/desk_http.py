@@ -30,7 +30,7 @@ from console.desk_rules import (
 from console.http import DISCLOSED, SESSIONS, _limit, _only, api_error, order_json, order_number
 from console.orders_http import dispatch_and_push
 from routing.admin.audit import CENTER_FIELDS, Read, disclosure
-from routing.dispatch.agencies import RoutingError
+from routing.agencies.directory import RoutingError
 from routing.enums import OrderType, Utility
 from routing.orders.lifecycle import Command, Event, as_json
 from routing.orders.order_service import OrderChanged, apply_event, load_row

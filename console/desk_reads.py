@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from console.desk_rules import CURRENT_DEADLINE, DUE_SOON, VIEW_STATES, View, urgency
 from routing.admin.audit import ENTITY, is_read
-from routing.dispatch.agencies import AgencyDirectory, RoutingError, route
+from routing.agencies.directory import AgencyDirectory, RoutingError, route
 from routing.orders.calendar import SHANGHAI
 from routing.orders.order_store import default_policy
 from routing.store.evidence_tables import OrderPhoto

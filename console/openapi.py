@@ -108,6 +108,13 @@ _OPEN311 = "/open311/v2"
 
 PATHS: dict[str, dict[str, Any]] = {
     "/health": {"get": _op("liveness and the ARI connection", "Health") | {"security": []}},
+    "/metrics": {"get": {
+        "summary": "the node's figures for Prometheus (text exposition format)",
+        "security": [],
+        "parameters": [],
+        "responses": {"200": {"description": "the figures",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    }},
     "/ready": {"get": _with_error(_op("readiness: the database answers, ARI is connected",
                                       "Ready") | {"security": []}, "503", "Ready")},
     "/api/login": {"post": _with_error(_op("log in; sets the HttpOnly session cookie", "Me",

@@ -18,9 +18,10 @@ from console.http import DISCLOSED, api_error, order_json, order_number
 from console.schemas import EventBody, OrderCreate
 from events.hub import HUB
 from routing.admin.audit import CENTER_FIELDS, Read, disclosure
+from routing.dispatch.assignment import dispatch
 from routing.dispatch.dispatcher import push
 from routing.orders.lifecycle import Command, Event
-from routing.orders.order_service import Intake, apply_event, create_order, dispatch
+from routing.orders.order_service import Intake, apply_event, create_order
 from routing.orders.repeat_calls import record_repeat_call
 from routing.orders.transitions import Role, State
 from routing.store.models import WorkOrder

@@ -16,10 +16,10 @@ from console.announcements_http import BOARD, DIRECTORY, SUPERVISORS
 from console.api import CENTER, current_user, now, read_body
 from console.http import HEALTH, SESSIONS, api_error, path_row_id
 from routing.admin.users import UserError, add_user
+from routing.agencies.directory import Agency, Person
 from routing.agents.acd import AgentState
 from routing.agents.agent_repository import AgentStore
 from routing.dispatch import standby as rules
-from routing.dispatch.agencies import Agency, Person
 from routing.dispatch.standby import Member, StandbyError
 from routing.floor import announcements as announcement_rules
 from routing.floor import handover

@@ -37,6 +37,7 @@ from console import (
     desk_http,
     evidence_http,
     knowledge_http,
+    metrics_http,
     open311_catalog,
     open311_http,
     openapi,
@@ -69,16 +70,16 @@ from recordings.lexicon import load_lexicon
 from recordings.transcriber import Transcriber
 from routing.admin.access_policy import load_access_policy
 from routing.admin.backup import load_backup_policy
+from routing.agencies.directory import load_directory
 from routing.agents.agent_repository import AgentStore
-from routing.dispatch.agencies import load_directory
 from routing.dispatch.auto_dispatch import UNREVIEWED_TOPIC, run_auto_dispatch
 from routing.dispatch.dispatch_policy import DispatchPolicy, load_dispatch_policy
-from routing.dispatch.webhook_standard import Scheme
+from routing.dispatch.sweeper import SweepPolicy, run_sweeper
+from routing.enums import WebhookScheme
 from routing.floor.announcement_board import BOARD_REFRESH_S
 from routing.floor.handover import load_policy as load_handover_policy
 from routing.floor.surge import load_surge_policy
 from routing.orders.order_service import OrderEngine
-from routing.orders.sweeper import SweepPolicy, run_sweeper
 from routing.store import database_lock
 from routing.store.db import make_engine, make_sessionmaker
 
@@ -108,6 +109,7 @@ def init_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[HUB] = LiveHub()
     app[HEALTH] = {"status": "starting", "ari_connected": False, "active_calls": 0}
+    app[metrics_http.METRICS] = metrics_http.NodeMetrics()
     access = load_access_policy()
     app[ACCESS_POLICY] = access
     app[open311_http.OPEN311_LIMITS] = open311_http.Open311Limits.from_policy(access.open311)
@@ -143,6 +145,7 @@ def init_app(settings: Settings) -> web.Application:
         staffing_http.routes,
         softphone_http.routes,
         survey_http.routes,
+        metrics_http.routes,
         desk_http.routes,
         evidence_http.routes,
         portal_http.routes,
@@ -178,7 +181,7 @@ async def _order_engine(app: web.Application) -> AsyncIterator[None]:
             http=http,
             environ=dict(os.environ),
             webhook_timeout_s=settings.webhook_timeout_seconds,
-            webhook_scheme=Scheme(settings.webhook_scheme),
+            webhook_scheme=WebhookScheme(settings.webhook_scheme),
         )
         app[orders_http.PUSH_TASKS] = set()
         dispatching = app[DISPATCH_POLICY] = load_dispatch_policy(settings.dispatch_policy_file)
@@ -316,6 +319,7 @@ async def _call_handling(app: web.Application) -> AsyncIterator[None]:
         )
         app[STASIS] = stasis
         stasis.survey = survey
+        app[metrics_http.SURVEY_CALLS] = lambda: len(survey.tasks)
         stasis.snoop = app[snoop_http.SNOOP] = SnoopService(
             ari, settings.ari_app, queue, settings.callback_endpoint
         )

@@ -52,13 +52,13 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "recordings" / "prompts"
     prompts_uri: str = "/srv/hotline12319/prompts"
 
-    # The linked-agency directory (routing/dispatch/agencies.yaml) and the webhook push to agencies.
+    # The linked-agency directory (routing/agencies/agencies.yaml) and the webhook push to agencies.
     # Each agency's webhook secret is read from the env var its row names
     # (HOTLINE_AGENCY_<ID>_WEBHOOK_SECRET), never from a file.
-    agencies_file: Path = PROJECT_ROOT / "routing" / "dispatch" / "agencies.yaml"
+    agencies_file: Path = PROJECT_ROOT / "routing" / "agencies" / "agencies.yaml"
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # Pushes are signed per Standard Webhooks; "legacy" also sends the old X-Hotline-Signature
-    # header, for one release while agencies move (routing/dispatch/webhook_standard.py Scheme).
+    # header, for one release while agencies move (routing.enums.WebhookScheme).
     webhook_scheme: Literal["standard", "legacy"] = "standard"
 
     # The order engine's deadline sweeper: how often it runs, how often a late order is
@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     # One node of several on one PostgreSQL (issue 14): hold this node's liveness lock and
     # end the calls of a node that died (hotline12319/node_watch.py). Off for a single node.
     cluster_watch: bool = False
+
+    # serve's log lines: "text" for a terminal, "json" (one object a line, with the call and
+    # order ids) for a cluster's log shipper (hotline12319/json_logs.py).
+    log_format: Literal["text", "json"] = "text"
 
     # The local Asterisk pair (hotline + caller simulator) in a Debian sid chroot.
     sandbox_root: Path = Path("/var/lib/hotline12319/sid")

@@ -53,3 +53,11 @@ class CallOutcome(StrEnum):
     ANSWERED = "answered"  # an agent talked with the caller
     CALLBACK = "callback"  # the caller chose to be called back, keeping their place
     FAILED = "failed"  # our side could not carry the call
+
+
+class WebhookScheme(StrEnum):
+    """How pushes to agencies are signed (routing/dispatch/webhook_standard.py); here because
+    the order engine carries the choice and orders stand below dispatch."""
+
+    STANDARD = "standard"
+    LEGACY = "legacy"  # X-Hotline-Signature as well, until agencies have moved

@@ -9,7 +9,8 @@ Two measurements, on a scratch database whose schema is dropped and migrated afr
    dispatch's commit (queueing included); `service` from the actual start.
 2. deadline sweep: N open orders bulk-loaded with one INSERT ... SELECT generate_series
    (statuses spread over the open states, about 1 % late), VACUUM ANALYZE, then one
-   `routing.orders.sweeper.sweep_once` (wall time) against the baseline a user would write instead:
+   `routing.dispatch.sweeper.sweep_once` (wall time) against the baseline a user would write
+   instead:
    SELECT every open order (all columns) and keep the late ones in Python. Both must find the
    same late set; the sweep runs a second time at the same instant (every notice exists:
    the ON CONFLICT DO NOTHING path).
@@ -43,11 +44,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
+from routing.dispatch.assignment import dispatch
+from routing.dispatch.sweeper import RECEIPT_STATES, RESOLVE_STATES, SweepPolicy, _late, sweep_once
 from routing.enums import OrderType, Utility
 from routing.orders.lifecycle import Command, Event, Order, apply, as_json
-from routing.orders.order_service import Intake, OrderEngine, create_order, dispatch
-from routing.orders.sweeper import RECEIPT_STATES, RESOLVE_STATES, SweepPolicy, _late, sweep_once
+from routing.orders.order_service import Intake, OrderEngine, create_order
 from routing.orders.transitions import Role, State
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.migrate import upgrade
@@ -98,7 +100,7 @@ def arrival_offsets(rate: float, seconds: float) -> list[float]:
 def late_pairs(rows: Sequence[tuple[int, str, datetime | None, datetime | None]],
                now: datetime) -> set[tuple[int, str]]:
     """The naive sweeper's filter: (order id, "receipt" | "resolve") of every late limit, from
-    (id, status, receipt_due, resolve_due) rows; the same states as `routing.orders.sweeper`."""
+    (id, status, receipt_due, resolve_due) rows; the same states as `routing.dispatch.sweeper`."""
     late: set[tuple[int, str]] = set()
     for order_id, status, receipt_due, resolve_due in rows:
         if status in RECEIPT_STATES and receipt_due is not None and receipt_due <= now:

@@ -146,6 +146,7 @@ def start_serve(node: Node, base: Settings) -> int:
         # The calls' loop at real-time priority, as deployed (scripts/with_serve.sh, compose).
         "HOTLINE_REALTIME_PRIORITY": os.environ.get("HOTLINE_REALTIME_PRIORITY", "5"),
         "HOTLINE_CLUSTER_WATCH": "1",  # a living node ends a dead node's calls
+        "HOTLINE_LOG_FORMAT": "json",  # as a cluster's log shipper reads them
     }
     with (directory / "serve.log").open("ab") as log:
         proc = subprocess.Popen(

@@ -27,10 +27,11 @@ import aiohttp
 
 from ari_app.client import AriClient
 from hotline12319.settings import Settings, load_settings
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
+from routing.dispatch.assignment import dispatch
 from routing.enums import OrderType, Utility
 from routing.orders.lifecycle import Command
-from routing.orders.order_service import Intake, OrderEngine, apply_event, create_order, dispatch
+from routing.orders.order_service import Intake, OrderEngine, apply_event, create_order
 from routing.orders.transitions import Event, Role
 from routing.store.db import make_engine, make_sessionmaker
 from tools.caller import SAY_SUBDIR

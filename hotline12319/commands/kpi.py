@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from hotline12319.errors import CommandError
 from hotline12319.settings import load_settings
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
 from routing.followup.survey_store import survey_records
 from routing.knowledge_base.knowledge_repository import consultation_records
 from routing.orders.order_store import to_order

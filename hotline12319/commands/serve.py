@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import ssl
 
 import uvloop
@@ -12,6 +11,7 @@ from aiohttp import web
 
 from ari_app.priority import take_realtime_priority
 from hotline12319.errors import CommandError
+from hotline12319.json_logs import configure_logging
 from hotline12319.serve import init_app, log
 from hotline12319.settings import Settings, load_settings
 from routing.store.migrate import upgrade
@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_settings()
+    configure_logging(settings.log_format)
     if args.port:
         settings = settings.model_copy(update={"http_port": args.port})
     take_realtime_priority(settings.realtime_priority)  # before any thread is started

@@ -31,8 +31,8 @@ from hotline12319.settings import load_settings
 from routing.admin.login_guard import unlock
 from routing.admin.user_admin import find_user, list_users, set_disabled, set_password, set_role
 from routing.admin.users import UserError, add_user
+from routing.agencies.directory import AgencyDirectory, load_directory
 from routing.agents.agent_repository import add_profile
-from routing.dispatch.agencies import AgencyDirectory, load_directory
 from routing.orders.transitions import Role
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.order_tables import User
@@ -168,7 +168,7 @@ async def _run(args: argparse.Namespace) -> str:
 
 
 def check_agency(agency_id: str | None, directory: AgencyDirectory) -> None:
-    """An agency user's unit must be one of the directory's (routing/dispatch/agencies.yaml)."""
+    """An agency user's unit must be one of the directory's (routing/agencies/agencies.yaml)."""
     if agency_id is not None and agency_id not in directory.agencies:
         raise CommandError(f"--agency {agency_id}: no such unit; one of "
                            + ", ".join(sorted(directory.agencies)))

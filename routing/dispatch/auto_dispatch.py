@@ -28,10 +28,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from routing.dispatch.agencies import RoutingError, route
+from routing.agencies.directory import RoutingError, route
+from routing.dispatch.assignment import dispatch
 from routing.dispatch.dispatch_policy import Decision, DispatchPolicy, decide
 from routing.dispatch.voice_escalation import KIND as VOICE
-from routing.orders.order_service import OrderEngine, ServiceError, dispatch
+from routing.orders.order_service import OrderEngine, ServiceError
 from routing.orders.repository import audit
 from routing.orders.speech_doubt import speech_doubts
 from routing.orders.transitions import OrderError, Role, State

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from routing.dispatch.agencies import Duty
+from routing.agencies.directory import Duty
 from routing.enums import OrderType, Utility
 
 DEFAULT_DISPATCH_POLICY_PATH = Path(__file__).with_name("dispatch_policy.yaml")

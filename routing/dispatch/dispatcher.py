@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from routing.dispatch.assignment import PUSH_LEASE_S
 from routing.dispatch.webhook import (
     DeliveryResult,
     MissingSecretError,
@@ -24,7 +25,7 @@ from routing.dispatch.webhook import (
     order_payload,
     webhook_secret,
 )
-from routing.orders.order_service import PUSH_LEASE_S, OrderEngine
+from routing.orders.order_service import OrderEngine
 from routing.orders.order_store import deadlines_for
 from routing.store.models import WorkOrder
 from routing.store.order_tables import DispatchAttempt, PushStatus

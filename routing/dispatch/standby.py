@@ -2,7 +2,7 @@
 hotline's seats in a call surge (L 3.1.2(5)④). Pure rules: who is on an agency's roster,
 whether one more may be added, and what a called-in person may take.
 
-The roster is the directory's list (routing/dispatch/agencies.yaml, validated at load) plus the
+The roster is the directory's list (routing/agencies/agencies.yaml, validated at load) plus the
 people
 supervisors add at run time; the bound is the directory's own, so it is stated once.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from annotated_types import MaxLen
 
-from routing.dispatch.agencies import Agency, AgencyDirectory, Person
+from routing.agencies.directory import Agency, AgencyDirectory, Person
 
 # L 3.1.2(5)④ "指定1-3人": the bound the directory's `standby` field already enforces.
 MAX_PER_AGENCY = next(m.max_length for m in Agency.model_fields["standby"].metadata

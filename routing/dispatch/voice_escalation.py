@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from routing.dispatch.agencies import Agency, AgencyDirectory, Duty
+from routing.agencies.directory import Agency, AgencyDirectory, Duty
 from routing.orders.repository import audit
 from routing.orders.transitions import State
 from routing.store.models import WorkOrder

@@ -27,9 +27,9 @@ from typing import Any
 
 import aiohttp
 
-from routing.dispatch.agencies import Agency
-from routing.dispatch.webhook_standard import Scheme, standard_headers
-from routing.enums import OrderType, Utility
+from routing.agencies.directory import Agency
+from routing.dispatch.webhook_standard import standard_headers
+from routing.enums import OrderType, Utility, WebhookScheme
 from routing.orders.policy import Deadlines
 
 SIGNATURE_HEADER = "X-Hotline-Signature"
@@ -260,7 +260,7 @@ def classify(status: int) -> Outcome:
 async def deliver(
     session: aiohttp.ClientSession, url: str, secret: bytes, payload: Mapping[str, Any],
     idempotency_key: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-    clock: Callable[[], float] = time.time, scheme: Scheme = Scheme.STANDARD,
+    clock: Callable[[], float] = time.time, scheme: WebhookScheme = WebhookScheme.STANDARD,
 ) -> DeliveryResult:
     """POST the signed payload once; never raises for network trouble (it is a RETRY).
     Signed per Standard Webhooks; `legacy` adds the old X-Hotline-Signature header."""
@@ -268,7 +268,7 @@ async def deliver(
     headers = {"Content-Type": "application/json; charset=utf-8",
                IDEMPOTENCY_HEADER: idempotency_key,
                **standard_headers(secret, idempotency_key, timestamp, body)}
-    if scheme is Scheme.LEGACY:
+    if scheme is WebhookScheme.LEGACY:
         headers[SIGNATURE_HEADER] = sign(secret, timestamp, body)
     started = time.perf_counter()
     try:

@@ -13,17 +13,11 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from standardwebhooks import Webhook
 
 ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER = (
     "webhook-id", "webhook-timestamp", "webhook-signature")
-
-
-class Scheme(StrEnum):
-    STANDARD = "standard"
-    LEGACY = "legacy"  # X-Hotline-Signature as well, until agencies have moved
 
 
 def whsec(secret: bytes) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from routing.dispatch.agencies import AgencyDirectory
+from routing.agencies.directory import AgencyDirectory
 from routing.enums import UTILITY_NAMES_ZH, OrderType
 from routing.orders.calendar import Unit
 from routing.orders.policy import GENERAL, Limit, Row, SlaPolicy, Source

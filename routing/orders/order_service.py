@@ -1,4 +1,5 @@
-"""Carrying out order commands against the database: intake, events, dispatch.
+"""Carrying out order commands against the database: intake and events (dispatch, which also
+queues the push to the unit, is `routing.dispatch.assignment`'s).
 
 Each command is ONE transaction: load the row, apply the pure lifecycle
 (`routing.orders.lifecycle`),
@@ -14,23 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import ClassVar
 
 import aiohttp
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from routing.dispatch.agencies import Agency, AgencyDirectory, NeedsTriageError, RoutingError, route
-from routing.dispatch.webhook import idempotency_key, is_urgent
-from routing.dispatch.webhook_standard import Scheme
-from routing.enums import OrderType, Utility
+from routing.agencies.directory import AgencyDirectory, RoutingError
+from routing.enums import OrderType, Utility, WebhookScheme
 from routing.followup.survey_trigger import schedule_survey
-from routing.orders.lifecycle import Command, Event, Order, Role, apply, as_json
+from routing.orders.lifecycle import Command, Event, Order, apply, as_json
 from routing.orders.order_intake import NewOrder, Source
 from routing.orders.order_store import (
     check_case,
-    fill_deadlines,
     project,
     to_order,
     write_back,
@@ -38,11 +36,6 @@ from routing.orders.order_store import (
 from routing.orders.policy import UnknownOrderError
 from routing.orders.repository import audit, insert_order
 from routing.store.models import CallSession, WorkOrder
-from routing.store.order_tables import DispatchAttempt, PushStatus
-
-# A push is claimed for this long by whoever sends it; after that the sweeper may retry it
-# (the sender died). Longer than any webhook timeout.
-PUSH_LEASE_S = 60
 
 
 class ServiceError(Exception):
@@ -88,7 +81,7 @@ class OrderEngine:
     http: aiohttp.ClientSession | None = None
     environ: Mapping[str, str] = field(default_factory=dict)  # webhook secrets live here
     webhook_timeout_s: float = 10.0
-    webhook_scheme: Scheme = Scheme.STANDARD  # how pushes are signed (webhook_standard.py)
+    webhook_scheme: WebhookScheme = WebhookScheme.STANDARD  # how pushes are signed
 
 
 @dataclass(frozen=True)
@@ -169,10 +162,10 @@ async def apply_event(engine: OrderEngine, *, number: str, command: Command) -> 
     """Apply one lifecycle command and persist it, or raise and write nothing."""
     async with engine.sessions.begin() as session:
         row = await load_row(session, number=number)
-        return await _commit_event(session, row=row, command=command)
+        return await commit_event(session, row=row, command=command)
 
 
-async def _commit_event(session: AsyncSession, *, row: WorkOrder, command: Command
+async def commit_event(session: AsyncSession, *, row: WorkOrder, command: Command
                         ) -> WorkOrder:
     before: Order = to_order(row)
     outcome = apply(order=before, command=command)  # pure: raises before anything is written
@@ -194,57 +187,3 @@ async def _commit_event(session: AsyncSession, *, row: WorkOrder, command: Comma
     await schedule_survey(session, row=row, event=command.event, at=command.at)  # 回访
     await session.refresh(row)
     return row
-
-
-async def dispatch(engine: OrderEngine, *, number: str, actor: str, role: Role, at: datetime,
-                   agency_id: str | None = None, also: AlsoInTransaction | None = None,
-                   ) -> tuple[WorkOrder, DispatchAttempt]:
-    """Route the order to its agency, move it to `dispatched` and queue the signed push.
-
-    The push row is claimed for PUSH_LEASE_S by this caller, who sends it after the commit
-    (`routing.dispatch.dispatcher.push`); if the caller dies, the sweeper sends it when the lease
-    ends.
-    `agency_id` is a unit the dispatcher chose instead of the one `route()` names. `also`
-    writes more in the same transaction (the automatic dispatcher's mark and duty call).
-    """
-    async with engine.sessions.begin() as session:
-        row = await load_row(session, number=number)
-        directory = engine.directory
-        agency = _chosen(directory, agency_id) if agency_id else _route(directory, row)
-        if row.resolve_due is None:
-            fill_deadlines(row)
-        command = Command(event=Event.DISPATCH, actor=actor, role=role, at=at, agency=agency.id)
-        row = await _commit_event(session, row=row, command=command)
-        if also is not None:
-            await also(session, row)
-        count = await session.execute(
-            select(func.count()).select_from(DispatchAttempt)
-            .where(DispatchAttempt.order_id == row.id)
-        )
-        attempt = DispatchAttempt(
-            order_id=row.id, agency_id=agency.id, urgent=is_urgent(row.order_type) or row.emergency,
-            idempotency_key=idempotency_key(row.number, count.scalar_one() + 1), attempts=0,
-            status=PushStatus.QUEUED if agency.webhook_url else PushStatus.NO_WEBHOOK,
-            next_attempt_at=_lease(at) if agency.webhook_url else None, created_at=at,
-        )
-        session.add(attempt)
-    return row, attempt
-
-
-def _route(directory: AgencyDirectory, row: WorkOrder) -> Agency:
-    try:
-        return route(directory, row.utility, row.district)
-    except NeedsTriageError as exc:
-        raise NoAgency(f"needs-triage: {exc}") from None
-    except RoutingError as exc:
-        raise NoAgency(str(exc)) from None
-
-
-def _chosen(directory: AgencyDirectory, agency_id: str) -> Agency:
-    if agency_id not in directory.agencies:
-        raise NoAgency(f"no agency {agency_id!r} in the directory")
-    return directory.agencies[agency_id]
-
-
-def _lease(at: datetime) -> datetime:
-    return at + timedelta(seconds=PUSH_LEASE_S)

@@ -51,7 +51,7 @@ class CallSession(Base):
     order: Mapped[WorkOrder | None] = relationship(back_populates="call_session")
 
 
-# The states the sweeper chases (routing/orders/sweeper.py): receipt while dispatched; resolution
+# The states the sweeper chases (routing/dispatch/sweeper.py): receipt while dispatched; resolution
 # until the unit reports.
 RECEIPT_CHASE = "status = 'dispatched'"
 RESOLVE_CHASE = "status IN ('dispatched', 'received', 'not_handled')"

@@ -96,7 +96,7 @@ async def start_agency() -> AgencyStub:
 
 def agencies_file(tmp: Path, url: str) -> Path:
     data = yaml.safe_load(
-        (PROJECT_ROOT / "routing" / "dispatch" / "agencies.yaml").read_text("utf-8")
+        (PROJECT_ROOT / "routing" / "agencies" / "agencies.yaml").read_text("utf-8")
     )
     for agency in data["agencies"]:
         if agency["id"] == "industry-water":

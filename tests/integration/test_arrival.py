@@ -16,9 +16,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from console.api import ENGINE
+from routing.dispatch.sweeper import sweep_once
 from routing.orders.calendar import SHANGHAI
 from routing.orders.order_service import OrderEngine
-from routing.orders.sweeper import sweep_once
 from routing.store.models import WorkOrder
 from routing.store.order_tables import Notification
 from tests.integration.orders_support import agency, api, login

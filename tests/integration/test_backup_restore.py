@@ -27,9 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hotline12319.serve import init_app
 from hotline12319.settings import PROJECT_ROOT
 from routing.admin.users import add_user
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
+from routing.dispatch.assignment import dispatch
 from routing.enums import OrderType, Utility
-from routing.orders.order_service import Intake, OrderEngine, create_order, dispatch
+from routing.orders.order_service import Intake, OrderEngine, create_order
 from routing.orders.transitions import Role
 from routing.store import database_lock
 from routing.store.db import make_engine, make_sessionmaker

@@ -109,6 +109,10 @@ def cluster(sandbox: None) -> Iterator[None]:
         written = log.read_bytes()[offset:].decode(errors="replace")
         # Two serves start side by side on one database: neither may fail on the other.
         assert "Traceback" not in written, written[-6000:]
+        # The nodes log JSON lines, a call's lines carrying its id (hotline12319/json_logs.py).
+        lines = [json.loads(line) for line in written.splitlines() if line.startswith("{")]
+        assert lines and {"ts", "level", "logger", "message"} <= lines[0].keys(), written[:2000]
+        assert any(line.get("call_id", "").startswith(log.parent.name) for line in lines)
 
 
 def test_a_node_killed_under_load_loses_no_committed_order(cluster: None) -> None:

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
 from routing.dispatch.auto_dispatch import UNREVIEWED, dispatch_owed
 from routing.dispatch.dispatch_policy import load_dispatch_policy
 from routing.enums import OrderType, Utility

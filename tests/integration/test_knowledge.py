@@ -140,7 +140,7 @@ async def test_the_public_page_publishes_scope_limits_and_outages_without_phones
         api: Client) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from routing.dispatch.agencies import load_directory
+    from routing.agencies.directory import load_directory
     from routing.orders.order_store import default_policy
 
     business = await login(api, "business")

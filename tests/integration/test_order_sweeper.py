@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
+from routing.dispatch.sweeper import SweepPolicy, sweep_once
 from routing.dispatch.voice_escalation import due_voice_escalations, mark_voice_escalation
 from routing.enums import OrderType, Utility
 from routing.orders.order_service import OrderEngine
-from routing.orders.sweeper import SweepPolicy, sweep_once
 from routing.orders.transitions import State
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.models import WorkOrder

@@ -33,8 +33,8 @@ from routing.dispatch.webhook import (
     order_payload,
     verify,
 )
-from routing.dispatch.webhook_standard import Scheme, whsec
-from routing.enums import OrderType, Utility
+from routing.dispatch.webhook_standard import whsec
+from routing.enums import OrderType, Utility, WebhookScheme
 from routing.orders.calendar import SHANGHAI
 
 pytestmark = pytest.mark.integration
@@ -204,7 +204,7 @@ async def test_the_legacy_setting_sends_the_old_signature_beside_the_standard_on
     agency: Agency, session: aiohttp.ClientSession
 ) -> None:
     result = await deliver(session, agency.url, SECRET, payload(), "2610090001:8",
-                           scheme=Scheme.LEGACY)
+                           scheme=WebhookScheme.LEGACY)
     assert result.outcome is Outcome.DELIVERED
     [seen] = agency.received
     assert seen.verified and seen.legacy_verified is True  # old verifiers keep working

@@ -1,4 +1,4 @@
-"""The agency directory (routing/dispatch/agencies.yaml) and `route`, against the table of L 1.3(2).
+"""The agency directory (routing/agencies/agencies.yaml) and `route`, against the table of L 1.3(2).
 
 Expected routes are written out by hand: water, heating, gas and water saving always go to
 their industry unit; roads and bridges, rivers, street lights, drainage and flood control go
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from routing.dispatch.agencies import (
+from routing.agencies.directory import (
     DEFAULT_DIRECTORY_PATH,
     AgencyKind,
     DirectoryError,

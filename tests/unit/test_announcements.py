@@ -11,7 +11,7 @@ from ivr import commands as cmd
 from ivr import events as ev
 from ivr.flow import FlowEngine
 from ivr.loader import load_flow, load_prompt_ids
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
 from routing.enums import Utility
 from routing.floor import announcements as rules
 from routing.floor.announcements import AnnouncementError, Notice, Outage, OutageKind

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from routing.agencies.directory import Person, load_directory
 from routing.dispatch import standby
-from routing.dispatch.agencies import Person, load_directory
 from routing.dispatch.standby import Member, StandbyError
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from hotline12319.commands.users import check_agency
 from hotline12319.errors import CommandError
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
 
 
 def test_given_a_unit_of_the_directory_then_it_is_accepted() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing.dispatch.agencies import load_directory
+from routing.agencies.directory import load_directory
 from routing.dispatch.webhook import (
     NORMAL_SCHEDULE,
     URGENT_SCHEDULE,

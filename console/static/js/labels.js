@@ -38,7 +38,7 @@ export const PAUSE_REASONS = {
   admin: "事务处理",
 };
 
-// Slugs of routing/dispatch/agencies.yaml; routing accepts the slug.
+// Slugs of routing/agencies/agencies.yaml; routing accepts the slug.
 export const DISTRICTS = {
   lixia: "历下区",
   shizhong: "市中区",

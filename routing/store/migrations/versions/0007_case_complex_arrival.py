@@ -13,7 +13,7 @@ branch_labels = None
 depends_on = None
 
 # The sweeper's on-site chase reads only orders with a crew owed on site
-# (routing/orders/sweeper.py).
+# (routing/dispatch/sweeper.py).
 ONSITE_CHASE = "arrived_at IS NULL AND status IN ('dispatched', 'received')"
 
 

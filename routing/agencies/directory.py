@@ -1,6 +1,6 @@
 """The linked-agency directory (联动机构, L 1.3(2)) and the rule sending an order to one unit.
 
-`routing/dispatch/agencies.yaml` is a directory the center maintains: industry units for the nine
+`routing/agencies/agencies.yaml` is a directory the center maintains: industry units for the nine
 utilities, district units for the facilities inside each district, their duty contacts,
 standby staff (L 3.1.2(5)④) and optional signed webhooks. `parse_directory` validates an
 already-read table (DirectoryError names the bad row), `load_directory` is the only function
