@@ -148,12 +148,19 @@ class CallStore:
             return await repository.unfinished_calls(session)
 
 
+# SQLSTATEs that say the server, not the statement, is the trouble: class 08 (the connection
+# failed or was lost), 57P01-57P03 (shutting down, crashed, starting: a restart) and 53300 (no
+# connection slot free). asyncpg's errors reach SQLAlchemy as its generic `Error`, so the class
+# name alone missed a restart's "the database system is shutting down" and lost the call.
+TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
 def _transient(exc: BaseException) -> bool:
     """A lost or refused connection, not a bad statement."""
     if isinstance(exc, OSError):
         return True
     assert isinstance(exc, DBAPIError)
-    return exc.connection_invalidated or type(exc).__name__ in {
-        "OperationalError",
-        "InterfaceError",
-    }
+    state = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+    return (exc.connection_invalidated
+            or type(exc).__name__ in {"OperationalError", "InterfaceError"}
+            or state.startswith(TRANSIENT_SQLSTATES))
