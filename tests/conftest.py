@@ -74,17 +74,39 @@ def sandbox(settings: Settings) -> Iterator[None]:
 # The longest modules first (`make test`'s --durations): under `--dist loadfile` each module
 # runs on one worker, and one of these started last would run on alone at the end.
 SLOWEST_MODULES = (
-    "test_auto_dispatch.py", "test_faults_load.py", "test_callback_survey.py",
-    "test_walking_skeleton.py", "test_faults_network_disk.py", "test_self_service.py",
-    "test_api_fuzz.py", "test_recovery.py", "test_faults.py", "test_peaks.py",
-    "test_speech_emergency_path.py", "test_duty_call.py", "test_speech_case.py",
-    "test_agents.py", "test_classifier.py", "test_priority_live.py", "test_order_screens.py",
+    "test_api_fuzz.py", "test_speech_engines.py", "test_faults_load.py",
+    "test_auto_dispatch.py", "test_callback_survey.py", "test_walking_skeleton.py",
+    "test_faults_network_disk.py", "test_self_service.py", "test_recovery.py",
+    "test_faults.py", "test_peaks.py", "test_speech_emergency_path.py", "test_duty_call.py",
+    "test_speech_case.py", "test_agents.py", "test_classifier.py", "test_priority_live.py",
+    "test_order_screens.py",
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: index for index, name in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest as is
+
+
+# The modules whose calls or tests run Whisper: one worker runs them one after another (as one
+# `loadfile` unit), so no two recognitions compete for the two cores while a call waits.
+WHISPER_MODULES = frozenset({
+    "test_speech_engines.py", "test_speech_workers.py", "test_speech_case.py",
+    "test_speech_call.py", "test_speech_emergency_path.py",
+})
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class WhisperTogether(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            scope = str(super()._split_scope(nodeid))
+            return "whisper modules" if Path(scope).name in WHISPER_MODULES else scope
+
+    return WhisperTogether(config, log)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

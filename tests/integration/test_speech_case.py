@@ -56,17 +56,3 @@ async def test_given_keys_1_1_and_words_of_a_burst_main_then_the_order_has_case_
     assert datetime.fromisoformat(deadlines["resolve_due"]) - created == timedelta(hours=4)
     assert datetime.fromisoformat(deadlines["onsite_due"]) - created == timedelta(minutes=30)
     assert deadlines["clauses"] == ["L 3.2.4(2)", "W 5.2.2", "W 5.2.3"]
-
-
-async def test_given_keys_for_gas_maintenance_and_words_of_a_leak_then_the_caller_hears_the_advice(
-    hotline: HotlineProcess, caller: CallerSim
-) -> None:
-    """G 3.1.4.4: whenever a leak is reported. The keys (3, 2) skip the advice; the words,
-    understood while the order number is read back, bring it before the goodbye."""
-    result = await call_and_fetch(
-        caller, hotline, Scenario(keys=["3", "2"], say=SPEECH / "gas_smell_02.wav")
-    )
-    path = result["path"] or []
-    assert "gas_safety" not in path, path  # the keys did not lead through it
-    assert path[-2:] == ["gas_safety_heard", "goodbye"], path
-    assert result["outcome"] == "completed"
