@@ -21,7 +21,7 @@ from typing import Any
 
 from ari_app.action_line import ActionLine
 from ari_app.client import AriClient, AriError
-from ari_app.queue_legs import Leg, Waiter
+from ari_app.queue_legs import Leg, Waiter, agent_caller_id
 from ari_app.queue_moments import QueueMoments
 from events.hub import LiveHub
 from ivr import events as ev
@@ -184,12 +184,14 @@ class QueueService:
         self.legs[channel_id] = Leg(
             channel_id, offer.call_id, offer.agent_id, "agent", offer.callback
         )
+        waiter = self.waiters.get(offer.call_id)
+        caller_id = agent_caller_id(waiter.caller_number if waiter else None)
 
         async def ring() -> None:
             try:
                 await self.ari.originate(
                     endpoint=offer.endpoint, app=self.app, appArgs=f"agent,{offer.call_id}",
-                    channelId=channel_id, timeout=self.ring_seconds, callerId="12319",
+                    channelId=channel_id, timeout=self.ring_seconds, callerId=caller_id,
                 )
             except AriError as exc:
                 log.warning("cannot ring agent %s: %s", offer.agent_id, exc)

@@ -29,3 +29,10 @@ class Leg:
     kind: LegKind
     callback: bool
     answered: bool = False
+
+
+def agent_caller_id(caller_number: str | None) -> str:
+    """What the agent's phone shows: the citizen's number under the name 12319, so a desk
+    phone or the browser softphone says who is calling; 12319 alone for a withheld number."""
+    digits = "".join(c for c in caller_number or "" if c.isdigit() or c == "+")
+    return f'"12319" <{digits}>' if digits else "12319"

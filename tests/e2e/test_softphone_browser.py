@@ -188,6 +188,8 @@ async def talk_in_the_page(page: Page, trace: CallTrace, live: LiveLog,
                            number: str) -> dict[str, str]:
     """Ring, answer, mute and unmute, press a key, hold and resume; what was measured."""
     await page.wait_for_selector("#phone-status[data-status=ringing]", timeout=60000)
+    # The phone says who is calling (the citizen's number), not only "12319".
+    assert number in (await page.text_content("#phone-call") or "")
     await page.click("#phone-answer")
     await page.wait_for_selector("#phone-status[data-status=talking]", timeout=10000)
     _, pop = await live.first(
