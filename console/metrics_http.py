@@ -1,8 +1,8 @@
 """GET /metrics: the node's figures in Prometheus' text format, for the operators' scraper.
 
 Read at scrape time from what the node already keeps (the health report, the ACD, the
-wallboard's day of calls, the orders' stage limits), so nothing counts twice and a scrape
-costs four small indexed counts and one read of today's calls. Open like /health: aggregate
+wallboard feed's last figures, the orders' stage limits), so nothing counts twice and a
+scrape costs four small indexed counts. Open like /health: aggregate
 numbers only, never a caller's number or an order's content."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from console.agents_http import QUEUE
 from console.api import now
 from console.http import HEALTH, SESSIONS
-from console.wallboard_http import POLICY, call_figures_now
+from console.wallboard_http import FEED
 from routing.agents.acd import AgentState
 from routing.orders.late_orders import late_by_stage
 
@@ -62,8 +62,8 @@ async def metrics(request: web.Request) -> web.Response:
     figures.ari_connected.set(1 if health.get("ari_connected") else 0)
     figures.calls.set(int(health.get("active_calls", 0)))
     _queue(app, figures, at)
-    calls = await call_figures_now(app[SESSIONS], app[POLICY], at)
-    for window in calls["windows"]:
+    board = app[FEED].last if FEED in app else None  # None until the feed's first count
+    for window in board["windows"] if board is not None else ():
         if window["service_level"] is not None:
             figures.service_level.labels(window["window"]).set(window["service_level"] / 100)
     async with app[SESSIONS]() as session:

@@ -122,6 +122,10 @@ class WallboardFeed:
         return True
 
 
+# The running feed: its last figures are what /metrics reports (console/metrics_http.py).
+FEED = web.AppKey("wallboard_feed", WallboardFeed)
+
+
 async def run_feed(feed: WallboardFeed, queue: asyncio.Queue[Update], tick: float,
                    settle: float = SETTLE_SECONDS) -> None:
     """Until cancelled: recount after a change, and on the tick (the windows slide and a
@@ -182,7 +186,7 @@ async def wallboard_feed(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the feed as a background task for the app's life (after the database)."""
     app[POLICY] = load_policy()
     hub = app[HUB]
-    feed = WallboardFeed(hub, app[SESSIONS], app[POLICY])
+    feed = app[FEED] = WallboardFeed(hub, app[SESSIONS], app[POLICY])
     with hub.subscribe() as queue:
         task = asyncio.create_task(run_feed(feed, queue, TICK_SECONDS))
         yield
