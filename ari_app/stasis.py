@@ -9,6 +9,7 @@ recording still becomes an order).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -29,6 +30,9 @@ from routing.enums import CallOutcome
 from routing.orders.repository import utcnow
 
 log = logging.getLogger(__name__)
+# The channel ids of the legs we originate (ari_app/queue.py, duty_calls.py, survey_calls.py);
+# a caller's channel id is Asterisk's own (<systemname>-<time>.<n>).
+OUR_LEGS = ("agent-", "callback-", "duty-", "survey-")
 
 # How often a connected app checks Asterisk still delivers its events (see app_registered).
 REGISTRATION_CHECK_SECONDS = 10.0
@@ -159,8 +163,15 @@ class StasisApp:
                 lambda r, s=state, f=first, n=call.caller_number: r.run_reclaimed(s, f, n),
             )
         for channel_id in live - set(self.calls):
-            if self.survey is not None and self.survey.owns(channel_id):
-                continue  # a survey call still on the line: its own task keeps it
+            if self._kept_elsewhere(channel_id):
+                continue  # a survey, duty or agent leg of ours still on the line
+            if channel_id.startswith(OUR_LEGS):
+                # A phone we rang before a restart: its task went with the old process, and
+                # it is no caller (taken for one, a duty leg was queued to an agent).
+                log.info("hanging up %s, rung before the restart", channel_id)
+                with contextlib.suppress(AriError):
+                    await self.ctx.ari.hangup(channel_id)
+                continue
             if self.snoop is not None and await self.snoop.drop_left_over(channel_id):
                 continue  # a supervisor's leg or snoop from before the gap: not a caller
             # In Stasis but not yet seen: its StasisStart was lost with the connection, or
@@ -168,6 +179,10 @@ class StasisApp:
             # Either way the order needs the caller's number, which only the channel has.
             channel = await self._channel_details(channel_id)
             self._spawn(channel_id, lambda r, c=channel: r.run_new(c, time.monotonic()))
+
+    def _kept_elsewhere(self, channel_id: str) -> bool:
+        parts = (self.survey, self.duty, self.ctx.queue)
+        return any(part is not None and part.owns(channel_id) for part in parts)
 
     async def _channel_details(self, channel_id: str) -> dict[str, Any]:
         try:
