@@ -129,14 +129,19 @@ def _check_sandbox(action: str) -> None:
 
 
 class HotlineProcess:
-    """`hotline12319 serve` against the test database, started and killed like in life."""
+    """`hotline12319 serve` against the test database, started and killed like in life.
+
+    It plays the quick prompts (QUICK_PROMPT_SECONDS) unless `full_prompts`: most call
+    tests assert the path a call takes and what it leaves, not the words heard."""
 
     def __init__(
-        self, settings: Settings, log_path: Path, extra_env: dict[str, str] | None = None
+        self, settings: Settings, log_path: Path, extra_env: dict[str, str] | None = None,
+        *, full_prompts: bool = False,
     ) -> None:
         self.settings = settings
         self.log_path = log_path
         self.extra_env = extra_env or {}
+        self.full_prompts = full_prompts
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -152,6 +157,8 @@ class HotlineProcess:
             "HOTLINE_SWEEPER_INTERVAL_SECONDS": "1",
             "HOTLINE_RECEIPT_GRACE_MINUTES": "0",
             "HOTLINE_DUTY_POLL_SECONDS": "1",
+            **({} if self.full_prompts else
+               {"HOTLINE_PROMPTS_URI": quick_prompts(self.settings)}),
             **self.extra_env,
         }
         with self.log_path.open("ab") as log:
@@ -222,12 +229,17 @@ def hotline(
 # flow, its menu timeouts and the recordings stay the product's; only the waiting through
 # long prompts goes (the silence path alone waited 112 s, 70 of them prompts).
 QUICK_PROMPT_SECONDS = 1.5
+_QUICK_WRITTEN: set[str] = set()
 
 
 def quick_prompts(settings: Settings) -> str:
-    """Write the cut prompts where the sandbox's Asterisk reads them; return their URI."""
+    """Write the cut prompts where the sandbox's Asterisk reads them (once per test
+    process); return their URI."""
     uri = settings.prompts_uri.rstrip("/") + "-quick" + settings.sandbox_pair
     target = settings.sandbox_root / uri.strip("/")
+    if uri in _QUICK_WRITTEN:
+        return uri
+    _QUICK_WRITTEN.add(uri)
     target.mkdir(parents=True, exist_ok=True)
     for source in sorted(settings.prompts_dir.glob("*.wav")):
         with wave.open(str(source)) as audio:
@@ -240,16 +252,16 @@ def quick_prompts(settings: Settings) -> str:
 
 
 @contextmanager
-def serving_quick_prompts(hotline: HotlineProcess, folder: Path) -> Iterator[HotlineProcess]:
-    """serve playing the quick prompts in place of the session's, which is back after."""
+def serving_full_prompts(hotline: HotlineProcess, folder: Path) -> Iterator[HotlineProcess]:
+    """serve playing the real prompts in place of the session's quick ones (which are back
+    after), for tests that time or hear the words."""
     hotline.kill(signal.SIGTERM)
-    quick = HotlineProcess(hotline.settings, folder / "serve.log",
-                           {"HOTLINE_PROMPTS_URI": quick_prompts(hotline.settings)})
-    quick.start()
+    full = HotlineProcess(hotline.settings, folder / "serve.log", full_prompts=True)
+    full.start()
     try:
-        yield quick
+        yield full
     finally:
-        quick.kill(signal.SIGTERM)
+        full.kill(signal.SIGTERM)
         hotline.start()
 
 

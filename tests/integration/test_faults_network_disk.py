@@ -45,10 +45,12 @@ def fresh_number() -> str:
 
 @contextlib.asynccontextmanager
 async def own_serve(
-    hotline: HotlineProcess, log_path: Path, extra_env: dict[str, str]
+    hotline: HotlineProcess, log_path: Path, extra_env: dict[str, str], *,
+    full_prompts: bool = False,
 ) -> AsyncIterator[HotlineProcess]:
     hotline.kill(signal.SIGTERM)
-    mine = HotlineProcess(hotline.settings, log_path, {**QUIET, **extra_env})
+    mine = HotlineProcess(hotline.settings, log_path, {**QUIET, **extra_env},
+                          full_prompts=full_prompts)
     try:
         await asyncio.to_thread(mine.start)
         yield mine
@@ -103,7 +105,8 @@ async def serve_via_proxy(
     await proxy.start()
     env = {"HOTLINE_ARI_URL": via_proxy(settings.ari_url, proxy.port)}
     try:
-        async with own_serve(hotline, tmp_path / "serve.log", env) as serve:
+        # The cuts are timed against the menus' real prompts.
+        async with own_serve(hotline, tmp_path / "serve.log", env, full_prompts=True) as serve:
             yield serve, proxy
     finally:
         await proxy.close()

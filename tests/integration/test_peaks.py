@@ -5,6 +5,7 @@ linked to the parent incident, and one real call that hears the announcement bef
 from __future__ import annotations
 
 import wave
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,23 @@ from routing.admin.users import add_user
 from routing.floor.announcement_board import AnnouncementBoard
 from routing.orders.transitions import Role
 from routing.store.db import make_engine, make_sessionmaker
-from tests.conftest import HotlineProcess, call_and_fetch
+from tests.conftest import HotlineProcess, call_and_fetch, serving_full_prompts
 from tests.integration.orders_support import PASSWORD, AgencyStub, agency, api, login
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def hotline(
+    hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HotlineProcess]:
+    """The caller hears the announcement here: serve plays the
+    real prompts, not the quick ones."""
+    with serving_full_prompts(hotline, tmp_path_factory.mktemp("full")) as full:
+        yield full
+
+
 __all__ = ["agency", "api"]  # fixtures used by name
 Client = TestClient[web.Request, web.Application]
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,29 +4,19 @@ order as an emergency, with the transcript attached (issue 4, acceptance 2)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.conftest import HotlineProcess, call_and_fetch, serving_quick_prompts
+from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
 
 SPEECH = Path(__file__).resolve().parents[1] / "fixtures" / "speech"
 
-
-@pytest.fixture(scope="module")
-def hotline(
-    hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[HotlineProcess]:
-    """The caller's words and the order are asserted here, not the hotline's: serve plays
-    the quick prompts (tests/conftest.py)."""
-    with serving_quick_prompts(hotline, tmp_path_factory.mktemp("quick")) as quick:
-        yield quick
 
 
 async def test_gas_leak_words_after_maintenance_keys_flag_an_emergency(

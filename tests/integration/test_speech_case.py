@@ -5,7 +5,6 @@ and the burst's limits (W 5.2.3: stopped within 4 h) once the words are understo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,22 +12,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conftest import HotlineProcess, call_and_fetch, serving_quick_prompts
+from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
 
 SPEECH = Path(__file__).resolve().parents[1] / "fixtures" / "speech"
 
-
-@pytest.fixture(scope="module")
-def hotline(
-    hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[HotlineProcess]:
-    """The caller's words and the path are asserted here, not the hotline's: serve plays the
-    quick prompts (tests/conftest.py)."""
-    with serving_quick_prompts(hotline, tmp_path_factory.mktemp("quick")) as quick:
-        yield quick
 
 
 async def test_given_keys_1_1_and_words_of_a_burst_main_then_the_order_has_case_burst_and_its_limits(  # noqa: E501

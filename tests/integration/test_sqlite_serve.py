@@ -23,7 +23,7 @@ from routing.admin.users import add_user
 from routing.orders.transitions import Role
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.migrate import upgrade
-from tests.conftest import HotlineProcess, call_and_fetch, quick_prompts
+from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -54,9 +54,8 @@ async def sqlite_serve(hotline: HotlineProcess, tmp_path: Path
     await _users(url)
     settings: Settings = hotline.settings.model_copy(update={"database_url": url})
     hotline.kill(signal.SIGTERM)
-    # The store is what is tested, not the words heard: the quick prompts (tests/conftest.py).
     mine = HotlineProcess(settings, tmp_path / "serve.log",
-                          {**SHORT_CLOCK, "HOTLINE_PROMPTS_URI": quick_prompts(settings)})
+                          SHORT_CLOCK)
     try:
         await asyncio.to_thread(mine.start)
         yield mine

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from itertools import product
 from pathlib import Path
 
 import pytest
 
 from routing.enums import OrderType, Utility
-from tests.conftest import HotlineProcess, call_and_fetch, serving_quick_prompts
+from tests.conftest import HotlineProcess, call_and_fetch
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
@@ -23,15 +22,6 @@ TYPE_KEYS = {
     "4": OrderType.CONSULTATION,
 }
 
-
-@pytest.fixture(scope="module")
-def hotline(
-    hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[HotlineProcess]:
-    """This module asserts each call's path and order, not the words heard: serve plays the
-    quick prompts (tests/conftest.py), the same flow, timeouts and recordings."""
-    with serving_quick_prompts(hotline, tmp_path_factory.mktemp("quick")) as quick:
-        yield quick
 
 
 async def test_gas_emergency_with_description_leaves_order_with_recording(
