@@ -9,11 +9,12 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.enums import CallOutcome, OrderType, Utility
+from routing.orders.number_blocks import blocks_for
 from routing.orders.order_intake import NewOrder, Source, new_row
 from routing.orders.order_numbers import format_number
 from routing.orders.order_store import take_heard_case
@@ -110,11 +111,14 @@ async def unfinished_calls(session: AsyncSession) -> list[CallSession]:
 
 
 async def next_order_number(session: AsyncSession, *, now: datetime) -> str:
-    """YYMMDD (Shanghai) + the day's sequence (routing/orders/order_numbers.py)."""
+    """YYMMDD (Shanghai) + a sequence of the day (routing/orders/order_numbers.py); on
+    PostgreSQL from this process's reserved block (routing/orders/number_blocks.py)."""
     day = now.astimezone(SHANGHAI).strftime("%y%m%d")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+        return format_number(day, await blocks_for(bind).take(day))
     statement = (
-        insert(OrderCounter)
+        sqlite_insert(OrderCounter)
         .values(day=day, last=1)
         .on_conflict_do_update(index_elements=["day"], set_={"last": OrderCounter.last + 1})
         .returning(OrderCounter.last)

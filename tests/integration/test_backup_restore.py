@@ -147,9 +147,10 @@ async def test_given_orders_backed_up_when_data_is_damaged_then_restore_brings_t
     assert restored["row_counts"]["work_orders"] == 3
     assert len(restored["lost"]["orders_after_backup"]) == 1  # the order made after it
     after = await _snapshot(site.engine)
-    # The counter alone moves on: past the number the lost order had (issue 19).
+    # The counter alone may move on: never below the number the lost order had (issue 19;
+    # on PostgreSQL it already counts the block the numbers came from).
     assert {**after, "order_counters": before["order_counters"]} == before
-    assert [c["last"] for c in after["order_counters"]] == [4]
+    assert [c["last"] >= 4 for c in after["order_counters"]] == [True]
     assert (site.recordings / "order-1.wav").read_bytes() == WAV
     new = await create_order(site.orders, intake=Intake(Utility.WATER, OrderType.CONSULTATION,
                                                         "恢复之后的工单", None),

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import delete
 
+from routing.orders.number_blocks import BLOCK
 from routing.orders.order_numbers import parse_number
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.models import OrderCounter
@@ -43,9 +44,14 @@ async def test_the_order_after_a_surge_gets_a_number_that_finds_it(
 ) -> None:
     day = await _day_has_had(orders_db, taken)
     staff = await login(api, "staff")
-    async with api.post("/api/orders", json=ORDER, headers=staff) as r:
-        assert r.status == 201, await r.text()
-        number = (await r.json())["number"]
+    # On PostgreSQL the app may still hold numbers of a block it reserved before the counter
+    # was moved (routing/orders/number_blocks.py): those come first, at most BLOCK - 1.
+    for _ in range(BLOCK):
+        async with api.post("/api/orders", json=ORDER, headers=staff) as r:
+            assert r.status == 201, await r.text()
+            number = (await r.json())["number"]
+        if parse_number(number)[1] > taken:
+            break
     assert parse_number(number) == (day, sequence)
     async with api.get(f"/api/orders/{number}", headers=staff) as r:
         assert r.status == 200 and (await r.json())["number"] == number
