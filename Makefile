@@ -3,6 +3,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 CLI := $(BIN)/hotline12319
 
+# Every test worker, `serve` and CLI the suite starts would otherwise compile each module
+# (and pytest rewrite each test module) again: let Python keep its bytecode caches.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test lint unit integration setup postgres sandbox-up sandbox-down prompts soak clean
 
 $(VENV)/.installed: pyproject.toml scripts/host-packages.sh
@@ -44,12 +48,10 @@ integration: postgres sandbox-up
 	$(BIN)/pytest tests/integration -q
 
 # Six workers (a call test mostly waits on real-time audio: more workers than cores), each
-# on a sandbox pair and databases of its own (tests/workers.py); then the
-# few tests that restart what all of them share, alone.
+# on a sandbox pair and databases of its own (tests/workers.py).
 test: postgres sandbox-up
 	$(MAKE) lint
-	$(BIN)/pytest -q -rA --durations=25 -n 6 --dist loadfile --no-loadscope-reorder -m "not serial"
-	$(BIN)/pytest -q -rA --durations=5 -m serial
+	$(BIN)/pytest -q -rA --durations=25 -n 6 --dist loadfile --no-loadscope-reorder
 
 # A 30-minute call with an agent (issue 6); longer than CI allows, so run and reported apart.
 soak: postgres sandbox-up

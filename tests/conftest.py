@@ -74,7 +74,7 @@ def sandbox(settings: Settings) -> Iterator[None]:
 # The longest modules first (`make test`'s --durations): under `--dist loadfile` each module
 # runs on one worker, and one of these started last would run on alone at the end.
 SLOWEST_MODULES = (
-    "test_api_fuzz.py", "test_speech_engines.py", "test_faults_load.py",
+    "test_api_fuzz.py", "test_cluster.py", "test_speech_engines.py", "test_faults_load.py",
     "test_auto_dispatch.py", "test_callback_survey.py", "test_walking_skeleton.py",
     "test_faults_network_disk.py", "test_self_service.py", "test_recovery.py",
     "test_faults.py", "test_peaks.py", "test_speech_emergency_path.py", "test_duty_call.py",

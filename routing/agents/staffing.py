@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyworkforce.queuing import ErlangC
-
 INTERVAL_MINUTES = 30
 
 
@@ -30,6 +28,10 @@ def staffing_need(
         raise ValueError("calls per hour, handle time and answer time must be positive")
     if not 0 < service_level < 1 or not 0 <= shrinkage < 1 or not 0 < max_occupancy <= 1:
         raise ValueError("service level in (0,1), shrinkage in [0,1), occupancy in (0,1]")
+    # Imported here: pyworkforce brings pandas and OR-Tools (0.55 s), which only a staffing
+    # question needs, not every `serve` start and CLI command.
+    from pyworkforce.queuing import ErlangC
+
     erlang = ErlangC(
         transactions=calls_per_hour * INTERVAL_MINUTES / 60, aht=aht_seconds / 60,
         asa=answer_seconds / 60, interval=INTERVAL_MINUTES, shrinkage=shrinkage,

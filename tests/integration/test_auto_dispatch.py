@@ -58,6 +58,18 @@ async def _trail(database_url: str, number: str) -> list[AuditEvent]:
     return list(rows)
 
 
+async def _trail_until(database_url: str, number: str, action: str, seconds: float
+                       ) -> list[AuditEvent]:
+    """The order's trail once it has a row of `action` (or the last one read)."""
+    trail: list[AuditEvent] = []
+    for _ in range(int(seconds * 2)):
+        trail = await _trail(database_url, number)
+        if any(e.action == action for e in trail):
+            break
+        await asyncio.sleep(0.5)
+    return trail
+
+
 async def test_given_keys_3_1_alone_then_the_order_is_an_emergency_dispatched_by_itself(
     hotline: HotlineProcess, caller: CallerSim
 ) -> None:
@@ -87,7 +99,8 @@ async def test_given_keys_3_1_and_a_spoken_leak_then_the_gas_unit_has_it_within_
     assert (datetime.fromisoformat(order["dispatched_at"]) - ended).total_seconds() <= 60
     order = await _until(served.api_url, number, lambda o: o["status"] == "received", 60)
     assert len(duty.answered) == 1  # rung at once, once; its key 1 is the receipt
-    trail = await _trail(served.settings.database_url, number)
+    # The duty call's own row is written when that call ends, after the thanks it hears.
+    trail = await _trail_until(served.settings.database_url, number, "receipt_chase_call", 30)
     auto = [e for e in trail if e.action == "auto_dispatched"]
     assert len(auto) == 1 and auto[0].actor == "system"
     assert auto[0].detail["rule"] == "emergency-at-once"

@@ -26,8 +26,9 @@ from hotline12319.settings import load_settings
 from tests.conftest import ROOT
 from tools.cluster_nodes import CLUSTER_DB, state_dir
 
-# Re-points the first pair's caller simulator at Kamailio and loads the two cores: alone.
-pytestmark = [pytest.mark.postgres_only, pytest.mark.serial]
+# The cluster re-points the caller simulator of the worker's own pair (tests/workers.py) at
+# Kamailio; its nodes, ports and database are the cluster's own, one cluster at a time.
+pytestmark = [pytest.mark.postgres_only]
 
 
 def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
