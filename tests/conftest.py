@@ -112,8 +112,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 def pytest_sessionstart(session: pytest.Session) -> None:
     # A worker's pair is up before any test: the in-process apps connect to its ARI too,
     # without asking for the `sandbox` fixture.
-    if worker_index() and not session.config.option.collectonly:
+    if worker_index() and not session.config.option.collectonly and not _unit_only(session):
         _check_sandbox("up")
+
+
+def _unit_only(session: pytest.Session) -> bool:
+    """`make unit` (tests/unit, no I/O) on several workers needs no sandbox pair."""
+    unit = ROOT / "tests" / "unit"
+    paths = [Path(arg.split("::")[0]).resolve() for arg in session.config.args]
+    return bool(paths) and all(p.is_relative_to(unit) for p in paths)
 
 
 def _check_sandbox(action: str) -> None:
