@@ -27,7 +27,7 @@ from pypinyin import Style, lazy_pinyin
 from recordings.textnorm import fuzzy, normalize
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
-MODEL_FILE = MODEL_DIR / "understanding-v2.json.gz"
+MODEL_FILE = MODEL_DIR / "understanding-v3.json.gz"
 _NOT_SPOKEN = re.compile(r"[^\w]|_|\d")
 
 
