@@ -258,6 +258,19 @@ def quick_prompts(settings: Settings) -> str:
     return uri
 
 
+def full_prompts_hotline() -> Any:
+    """A module's `hotline` that plays the real prompts, for modules whose callers hear or
+    time the words: `hotline = full_prompts_hotline()`."""
+
+    @pytest.fixture(scope="module")
+    def hotline(hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[HotlineProcess]:
+        with serving_full_prompts(hotline, tmp_path_factory.mktemp("full")) as full:
+            yield full
+
+    return hotline
+
+
 @contextmanager
 def serving_full_prompts(hotline: HotlineProcess, folder: Path) -> Iterator[HotlineProcess]:
     """serve playing the real prompts in place of the session's quick ones (which are back

@@ -307,15 +307,20 @@ def rate_report(run: RateRun, cpu: dict[str, float]) -> dict[str, Any]:
     }
 
 
+async def warm_up(orders: OrderEngine, seed: int, districts: Sequence[str]) -> None:
+    """WARMUP_ORDERS created and dispatched one by one: the pool and caches warm."""
+    for intake in intakes(WARMUP_ORDERS, seed, districts):
+        row = await create_order(orders, intake=intake, actor=ACTOR, now=datetime.now(UTC))
+        await dispatch(orders, number=row.number, actor=ACTOR, role=Role.CENTER_STAFF,
+                       at=datetime.now(UTC))
+
+
 async def create_dispatch(url: str, rates: Sequence[float], seconds: float, seed: int
                           ) -> list[dict[str, Any]]:
     engine, orders = order_engine(url)
     districts = list(orders.directory.districts)
     try:
-        for intake in intakes(WARMUP_ORDERS, seed - 1, districts):  # pool and caches warm
-            row = await create_order(orders, intake=intake, actor=ACTOR, now=datetime.now(UTC))
-            await dispatch(orders, number=row.number, actor=ACTOR, role=Role.CENTER_STAFF,
-                           at=datetime.now(UTC))
+        await warm_up(orders, seed - 1, districts)
         results = []
         for step, rate in enumerate(rates):
             batch = intakes(int(rate * seconds), seed + step, districts)

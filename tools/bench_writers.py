@@ -25,13 +25,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from routing.dispatch.assignment import dispatch
-from routing.orders.order_service import create_order
-from routing.orders.transitions import Role
 from tools.bench_orders import (
-    ACTOR,
     DEFAULT_URL,
-    WARMUP_ORDERS,
     CpuMeter,
     RateRun,
     _drop_schema,
@@ -42,6 +37,7 @@ from tools.bench_orders import (
     order_engine,
     rate_report,
     reset_schema,
+    warm_up,
 )
 
 START_MARGIN_S = 10.0  # time for every writer to import, connect and warm up before the start
@@ -58,10 +54,7 @@ async def _write(url: str, rate: float, seconds: float, seed: int, start_at: flo
     engine, orders = order_engine(url)
     districts = list(orders.directory.districts)
     try:
-        for intake in intakes(WARMUP_ORDERS, seed - 1, districts):  # pool and caches warm
-            row = await create_order(orders, intake=intake, actor=ACTOR, now=datetime.now(UTC))
-            await dispatch(orders, number=row.number, actor=ACTOR, role=Role.CENTER_STAFF,
-                           at=datetime.now(UTC))
+        await warm_up(orders, seed - 1, districts)
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))  # one clock for all
         batch = intakes(int(rate * seconds), seed, districts)
         async with CpuMeter() as meter:

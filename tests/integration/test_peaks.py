@@ -5,7 +5,6 @@ linked to the parent incident, and one real call that hears the announcement bef
 from __future__ import annotations
 
 import wave
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,21 +20,13 @@ from routing.admin.users import add_user
 from routing.floor.announcement_board import AnnouncementBoard
 from routing.orders.transitions import Role
 from routing.store.db import make_engine, make_sessionmaker
-from tests.conftest import HotlineProcess, call_and_fetch, serving_full_prompts
+from tests.conftest import HotlineProcess, call_and_fetch, full_prompts_hotline
 from tests.integration.orders_support import PASSWORD, AgencyStub, agency, api, login
 from tools.callersim import CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
 
-
-@pytest.fixture(scope="module")
-def hotline(
-    hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[HotlineProcess]:
-    """The caller hears the announcement here: serve plays the
-    real prompts, not the quick ones."""
-    with serving_full_prompts(hotline, tmp_path_factory.mktemp("full")) as full:
-        yield full
+hotline = full_prompts_hotline()  # the caller hears the announcement: real prompts
 
 
 __all__ = ["agency", "api"]  # fixtures used by name

@@ -10,7 +10,6 @@ knowledge base's tuning or held-out questions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -21,21 +20,13 @@ from hotline12319.settings import Settings
 from routing.store.db import make_engine, make_sessionmaker
 from routing.store.knowledge_tables import KnowledgeEntry, KnowledgeUse
 from routing.store.models import CallSession
-from tests.conftest import HotlineProcess, call_and_fetch, serving_full_prompts
+from tests.conftest import HotlineProcess, call_and_fetch, full_prompts_hotline
 from tools.caller import summarise
 from tools.callersim import CallerSim, CallTrace, Scenario, hotline_call
 
 pytestmark = pytest.mark.integration
 
-
-@pytest.fixture(scope="module")
-def hotline(
-    hotline: HotlineProcess, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[HotlineProcess]:
-    """The caller hears the answer read out here: serve plays the
-    real prompts, not the quick ones."""
-    with serving_full_prompts(hotline, tmp_path_factory.mktemp("full")) as full:
-        yield full
+hotline = full_prompts_hotline()  # the caller hears the answer read out: real prompts
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
