@@ -9,6 +9,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -115,10 +116,13 @@ async def next_order_number(session: AsyncSession, *, now: datetime) -> str:
     PostgreSQL from this process's reserved block (routing/orders/number_blocks.py)."""
     day = now.astimezone(SHANGHAI).strftime("%y%m%d")
     bind = session.get_bind()
-    if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+    postgresql = bind.dialect.name == "postgresql"
+    if postgresql and isinstance(bind, Engine):
         return format_number(day, await blocks_for(bind).take(day))
+    # SQLite, or a session bound to one connection: the day's row, in this transaction.
+    insert = pg_insert if postgresql else sqlite_insert
     statement = (
-        sqlite_insert(OrderCounter)
+        insert(OrderCounter)
         .values(day=day, last=1)
         .on_conflict_do_update(index_elements=["day"], set_={"last": OrderCounter.last + 1})
         .returning(OrderCounter.last)
