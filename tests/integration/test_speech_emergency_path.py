@@ -13,10 +13,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conftest import HotlineProcess, call_and_fetch
+from tests.conftest import HotlineProcess, call_and_fetch, full_prompts_hotline
 from tools.callersim import Answerer, CallerSim, Scenario
 
 pytestmark = pytest.mark.integration
+
+# The words are recognised while the caller hears the order number read back: the real
+# prompts give the call the time it has in life (quick ones end it before the raise).
+hotline = full_prompts_hotline()
 
 SPEECH = Path(__file__).resolve().parents[1] / "fixtures" / "speech"
 
