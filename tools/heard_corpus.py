@@ -38,10 +38,10 @@ WORKERS = 2  # one whisper thread each, as in a call; the two cores in turn
 
 
 def write_labels(folder: Path, count: int) -> None:
-    rng = random.Random(HEARD_SEED)
+    rng, recipe = random.Random(HEARD_SEED), load_recipe()
     labels: dict[str, Any] = {}
     for n in range(count):
-        text, utility, order_type = compose(load_recipe(), rng)
+        text, utility, order_type = compose(recipe, rng)
         labels[f"heard_{n + 1:04d}"] = {"text": text, "utility": utility,
                                         "order_type": order_type}
     folder.mkdir(parents=True, exist_ok=True)

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from routing.enums import Utility
+from routing.rule_files import read_yaml
 
 DEFAULT_DIRECTORY_PATH = Path(__file__).with_name("agencies.yaml")
 # The secret's env var must follow this convention; a literal secret never can (it would
@@ -179,12 +179,7 @@ def route(
 
 def load_directory(path: Path | None = None) -> AgencyDirectory:
     """Read and validate the directory (the packaged agencies.yaml unless a path is given)."""
-    source = path or DEFAULT_DIRECTORY_PATH
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DirectoryError(f"cannot read {source}: {exc}") from exc
-    return parse_directory(data)
+    return parse_directory(read_yaml(path or DEFAULT_DIRECTORY_PATH, DirectoryError))
 
 
 class _DirectoryFile(BaseModel):

@@ -17,11 +17,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from routing.agencies.directory import Duty
 from routing.enums import OrderType, Utility
+from routing.rule_files import read_yaml
 
 DEFAULT_DISPATCH_POLICY_PATH = Path(__file__).with_name("dispatch_policy.yaml")
 
@@ -213,9 +213,5 @@ def parse_dispatch_policy(data: Any) -> DispatchPolicy:
 
 
 def load_dispatch_policy(path: Path | None = None) -> DispatchPolicy:
-    source = path or DEFAULT_DISPATCH_POLICY_PATH
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DispatchPolicyError(f"cannot read {source}: {exc}") from exc
-    return parse_dispatch_policy(data)
+    return parse_dispatch_policy(read_yaml(path or DEFAULT_DISPATCH_POLICY_PATH,
+                                           DispatchPolicyError))

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
 
 from routing.enums import Utility
 from routing.floor.announcements import AnnouncementError
+from routing.rule_files import read_yaml
 
 DEFAULT_PATH = Path(__file__).with_name("outage_notice.yaml")
 GENERAL = "general"
@@ -105,10 +105,7 @@ def parse_notice_policy(data: Any) -> NoticePolicy:
 
 @functools.cache
 def load_notice_policy(path: Path = DEFAULT_PATH) -> NoticePolicy:
-    try:
-        return parse_notice_policy(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise NoticePolicyError(f"cannot read {path}: {exc}") from exc
+    return parse_notice_policy(read_yaml(path, NoticePolicyError))
 
 
 def check_lead_time(policy: NoticePolicy, *, utility: Utility, scope: str,

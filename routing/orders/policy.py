@@ -16,11 +16,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
 from routing.enums import OrderType, Utility
 from routing.orders.calendar import POINT_UNITS, Unit, WorkingDayCalendar, limit_end, local_date
+from routing.rule_files import read_yaml
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("sla_policy.yaml")
 GENERAL = "general"
@@ -209,12 +209,7 @@ def _check_general_rows(rows: Mapping[tuple[Utility, OrderType, str], Row]) -> N
 
 def load_policy(path: Path | None = None) -> SlaPolicy:
     """Read and validate the table (the packaged sla_policy.yaml unless a path is given)."""
-    source = path or DEFAULT_POLICY_PATH
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"cannot read {source}: {exc}") from exc
-    return parse_policy(data)
+    return parse_policy(read_yaml(path or DEFAULT_POLICY_PATH, PolicyError))
 
 
 @dataclass(frozen=True)

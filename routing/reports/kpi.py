@@ -27,12 +27,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from routing.enums import OrderType, Utility
 from routing.orders.calendar import SHANGHAI
 from routing.orders.lifecycle import Order
+from routing.rule_files import read_yaml
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("kpi_targets.yaml")
 _CENT = Decimal("0.01")
@@ -218,11 +218,7 @@ def parse_config(data: Any) -> KpiConfig:
 
 def load_config(path: Path | None = None) -> KpiConfig:
     """Read and validate kpi_targets.yaml (the packaged one unless a path is given)."""
-    source = path or DEFAULT_CONFIG_PATH
-    try:
-        return parse_config(yaml.safe_load(source.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KpiConfigError(f"cannot read {source}: {exc}") from exc
+    return parse_config(read_yaml(path or DEFAULT_CONFIG_PATH, KpiConfigError))
 
 
 @dataclass(frozen=True)
